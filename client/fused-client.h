@@ -51,7 +51,8 @@ enum {
 struct fused_mount;
 
 /* Asks fused to mount a FUSE filesystem on `mountpoint` with the fuse(8)
- * option string `options` (NULL = none).  If `mountpoint_fd` is >= 0 it must
+ * option string `options` (NULL = none; it goes through
+ * fused_options_prepare(), so "auto_unmount" in it works like the flag).  If `mountpoint_fd` is >= 0 it must
  * be an O_PATH|O_NOFOLLOW fd of the mountpoint the caller opened (it stays
  * the caller's); otherwise one is opened here.  A relative mountpoint is made
  * absolute against the working directory.  On success *ret holds the mount;
@@ -113,6 +114,12 @@ int fused_error_from_bus(const sd_bus_error *e, int r, char **ret_error);
  * EHOSTDOWN (the one errno that means "fused unreachable" in this library).
  * Unknown names: EIO. */
 int fused_error_name_to_errno(const char *name);
+
+/* Prepares a fuse(8) option string for Mount: drops auto_unmount (setting
+ * FUSED_CLIENT_AUTO_UNMOUNT in *flags), nonempty and x-* options, empty
+ * items; keeps every other option exactly as written, backslash escapes
+ * included.  *ret is malloc'd. */
+int fused_options_prepare(const char *in, char **ret, unsigned *flags);
 
 /* Makes `path` absolute (against the cwd) without resolving symlinks, and
  * drops trailing slashes and "." components. */

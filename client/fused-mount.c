@@ -33,7 +33,7 @@ int fused_mount_new(const char *mountpoint, int mountpoint_fd, const char *optio
         _cleanup_bus_ sd_bus *bus = NULL;
         _cleanup_msg_ sd_bus_message *call = NULL, *reply = NULL;
         _cleanup_bus_error_ sd_bus_error error = SD_BUS_ERROR_NULL;
-        _cleanup_free_ char *path = NULL;
+        _cleanup_free_ char *path = NULL, *opts = NULL;
         _cleanup_close_ int own_fd = -1;
         struct fused_mount *m;
         const char *object;
@@ -45,6 +45,10 @@ int fused_mount_new(const char *mountpoint, int mountpoint_fd, const char *optio
                         *ret_error = fused_strerror_message("invalid mountpoint", r);
                 return r;
         }
+        /* auto_unmount in the string is the flag; fused never sees it. */
+        r = fused_options_prepare(options, &opts, &flags);
+        if (r < 0)
+                return r;
         if (mountpoint_fd < 0) {
                 /* O_NOFOLLOW: a symlink as the last component is refused by
                  * fused rather than silently followed. */
@@ -67,7 +71,7 @@ int fused_mount_new(const char *mountpoint, int mountpoint_fd, const char *optio
 
         r = fused_call_begin(bus, &call, FUSED_METHOD_MOUNT, flags);
         if (r >= 0)
-                r = sd_bus_message_append(call, "ss", path, options ? options : "");
+                r = sd_bus_message_append(call, "ss", path, opts);
         if (r >= 0)
                 r = sd_bus_message_open_container(call, 'a', "{sv}");
         if (r >= 0)
