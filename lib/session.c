@@ -577,7 +577,6 @@ static const struct fuse_opt ll_opts[] = {
 	LL_OPT("debug", debug, 1),
 	LL_OPT("-d", debug, 1),
 	LL_OPT("--debug", debug, 1),
-	LL_OPT("allow_root", deny_others, 1),
 	FUSE_OPT_END
 };
 
@@ -615,13 +614,12 @@ struct fuse_session *fuse_session_new(struct fuse_args *args,
 
 	if (fuse_opt_parse(args, se, ll_opts, NULL) == -1)
 		goto fail;
-	/* allow_root: the kernel lets everybody in (allow_other) and
-	 * process() turns away all but the owner and root. */
-	if (se->deny_others && fuse_opt_add_arg(args, "-oallow_other") == -1)
-		goto fail;
 	r = fuse_mount_opts_parse(args, &se->mo);
 	if (r < 0)
 		goto fail;
+	/* allow_root: the mount lets everybody in (allow_other) and
+	 * process() turns away all but the owner and root. */
+	se->deny_others = se->mo && se->mo->allow_root;
 	if (args->argc == 1 && args->argv[0][0] == '-') {
 		fuse_log(FUSE_LOG_ERR,
 			 "fuse: warning: argv[0] (%s) looks like an option and is ignored\n",
