@@ -530,7 +530,7 @@ int fuse_main_real(int argc, char *argv[], const struct fuse_operations *op,
 	int res;
 
 	memset(&opts, 0, sizeof(opts));
-	if (fuse_parse_cmdline(&args, &opts) != 0)
+	if (fuse_parse_cmdline_312(&args, &opts) != 0)
 		return 1;
 	if (opts.show_version) {
 		printf("FUSE library version %s\n", fuse_pkgversion());
