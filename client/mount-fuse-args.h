@@ -1,0 +1,25 @@
+/* mount.fuse3 drop-in: what mount(8) passes, rewritten into the command
+ * line of the filesystem program.  Pure, for unit tests. */
+#pragma once
+
+#include <stdbool.h>
+
+struct mount_fuse {
+        char *type;             /* the filesystem program */
+        char *source;           /* NULL: none given ("none" or empty) */
+        char *mountpoint;
+        char *options;          /* what the program gets with -o; NULL: none */
+        char *setuid_user;      /* setuid=USER */
+        bool drop_privileges;
+        bool nofail;            /* accepted; mount(8) and systemd act on it */
+        bool verbose;           /* -v */
+        bool fake;              /* -f: do everything but run the program */
+        char **argv;            /* the program's argv, NULL-terminated */
+};
+
+/* Parses `mount.fuse3 SOURCE MOUNTPOINT [-t TYPE] [-o OPTS] [-sfnv]` (and
+ * the `TYPE#SOURCE` spec form, and a type taken from argv[0] named
+ * mount.fuse.TYPE).  Returns 0; -EINVAL with *error set to a static message;
+ * -ENOMEM. */
+int mount_fuse_parse(int argc, char **argv, struct mount_fuse *m, const char **error);
+void mount_fuse_done(struct mount_fuse *m);
