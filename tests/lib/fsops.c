@@ -1042,32 +1042,35 @@ static bool skip_name(const char *name)
 
 static void describe(const char *path, struct stat *st, FILE *out);
 
-static void tree_walk(const char *path, FILE *out)
+/* Describes every entry below root/rel, one line each, named by its path
+ * relative to root, in a stable order. */
+static void tree_walk(const char *root, const char *rel, FILE *out)
 {
 	struct dirent **names;
-	int n = scandir(path, &names, NULL, alphasort);
+	char dir[PATH_MAX];
+	int n;
 
+	snprintf(dir, sizeof(dir), "%s%s", root, rel);
+	n = scandir(dir, &names, NULL, alphasort);
 	if (n < 0) {
-		fprintf(out, "%s: scandir %s\n", path, strerrorname_np(errno));
+		fprintf(out, "%s: scandir %s\n", rel, strerrorname_np(errno));
 		return;
 	}
 	for (int i = 0; i < n; i++) {
-		char child[PATH_MAX];
+		char child[PATH_MAX], crel[PATH_MAX];
 		struct stat st;
 
 		if (strcmp(names[i]->d_name, ".") && strcmp(names[i]->d_name, "..") &&
-		    !skip_name(names[i]->d_name)) {
-			snprintf(child, sizeof(child), "%s/%s", path, names[i]->d_name);
-			fprintf(out, "%s: ", names[i]->d_name);
+		    !skip_name(names[i]->d_name) &&
+		    snprintf(crel, sizeof(crel), "%s/%s", rel, names[i]->d_name) < (int)sizeof(crel) &&
+		    snprintf(child, sizeof(child), "%s%s", root, crel) < (int)sizeof(child)) {
+			fprintf(out, "%s: ", crel);
 			if (lstat(child, &st) < 0) {
 				fprintf(out, "lstat %s\n", strerrorname_np(errno));
 			} else {
 				describe(child, &st, out);
-				if (S_ISDIR(st.st_mode)) {
-					fprintf(out, "{\n");
-					tree_walk(child, out);
-					fprintf(out, "}\n");
-				}
+				if (S_ISDIR(st.st_mode))
+					tree_walk(root, crel, out);
 			}
 		}
 		free(names[i]);
@@ -1117,8 +1120,8 @@ static int cmd_tree(const char *a, const char *b)
 	FILE *fa = open_memstream(&ta, &la), *fb = open_memstream(&tb, &lb);
 	int r;
 
-	tree_walk(a, fa);
-	tree_walk(b, fb);
+	tree_walk(a, "", fa);
+	tree_walk(b, "", fb);
 	fclose(fa);
 	fclose(fb);
 	r = strcmp(ta, tb) != 0;
