@@ -21,7 +21,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "fuse_log.h"
+#include "fuse_lowlevel.h"
+#include "fuse_i.h"
 #include "mount-util.h"
 #include "mount.h"
 
@@ -194,7 +195,8 @@ int fuse_mount_opts_parse(struct fuse_args *args, struct mount_opts **ret)
                 return -EINVAL;
         }
         if (mo->subtype && !mnt_subtype_valid(mo->subtype)) {
-                fuse_log(FUSE_LOG_ERR, "fuse: invalid subtype `%s'\n", mo->subtype);
+                fuse_log(FUSE_LOG_ERR, "fuse: invalid value in option `subtype=%s'\n",
+                         mo->subtype);
                 return -EINVAL;
         }
         if (mo->fsname) {
@@ -601,4 +603,54 @@ void fuse_kern_unmount(const char *mountpoint, int fd)
             errno != ENOENT)
                 fuse_log(FUSE_LOG_ERR, "fuse: failed to unmount %s: %s\n", mountpoint,
                          strerror(errno));
+}
+
+/* ------------------------------------------------------------------------ */
+/* Sessions */
+
+int fuse_session_mount(struct fuse_session *se, const char *mountpoint)
+{
+        int fd;
+
+        /* With 0-2 closed, /dev/fuse (or the watcher's socket) could land
+         * on stdio and be written to by whatever prints next. */
+        do {
+                fd = open("/dev/null", O_RDWR);
+                if (fd > 2)
+                        close(fd);
+        } while (fd >= 0 && fd <= 2);
+
+        /* "/dev/fd/N": a parent mounted and passed the connection's fd. */
+        fd = mnt_parse_dev_fd(mountpoint);
+        if (fd >= 0) {
+                if (fcntl(fd, F_GETFD) < 0) {
+                        fuse_log(FUSE_LOG_ERR, "fuse: invalid file descriptor %s\n", mountpoint);
+                        return -1;
+                }
+                se->fd = fd;
+                return 0;
+        }
+
+        if (!se->mo && fuse_mount_opts_parse(NULL, &se->mo) < 0)
+                return -1;
+        _mnt_free_ char *mp = strdup(mountpoint);
+        if (!mp)
+                return -1;
+        fd = fuse_kern_mount(mountpoint, se->mo);
+        if (fd < 0)
+                return -1;
+        se->fd = fd;
+        se->mountpoint = MNT_TAKE_PTR(mp);
+        return 0;
+}
+
+void fuse_session_unmount(struct fuse_session *se)
+{
+        if (!se->mountpoint)
+                return;
+        fuse_kern_unmount(se->mountpoint, se->fd);
+        se->fd = -1;
+        fuse_kern_mount_release(se->mo);
+        free(se->mountpoint);
+        se->mountpoint = NULL;
 }
