@@ -306,6 +306,18 @@ int hl_node_lookup(struct hl_table *t, uint64_t parent, const char *name,
 	return 0;
 }
 
+int hl_node_ref(struct hl_table *t, uint64_t nodeid, struct hl_node **ret)
+{
+	struct hl_node *n = hl_node_get(t, nodeid);
+
+	if (!n)
+		return -ESTALE;
+	lru_del(n);
+	n->nlookup++;
+	*ret = n;
+	return 0;
+}
+
 void hl_node_forget(struct hl_table *t, uint64_t nodeid, uint64_t nlookup)
 {
 	struct hl_node *n = hl_node_get(t, nodeid);
@@ -457,4 +469,31 @@ int hl_table_clean(struct hl_table *t)
 	}
 	pthread_mutex_unlock(&t->lock);
 	return next > 0 ? next : 1;
+}
+
+int hl_table_hidden(struct hl_table *t, uint64_t **ids)
+{
+	size_t n = 0, cap = 0;
+	uint64_t *v = NULL;
+
+	for (size_t i = 0; i < t->id_size; i++) {
+		for (struct hl_node *x = t->id_tab[i]; x; x = x->id_next) {
+			if (!x->hidden || !x->parent)
+				continue;
+			if (n == cap) {
+				uint64_t *nv;
+
+				cap = cap ? cap * 2 : 16;
+				nv = realloc(v, cap * sizeof(*v));
+				if (!nv) {
+					free(v);
+					return -ENOMEM;
+				}
+				v = nv;
+			}
+			v[n++] = x->nodeid;
+		}
+	}
+	*ids = v;
+	return (int)n;
 }

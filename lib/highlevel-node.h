@@ -74,6 +74,8 @@ struct hl_node *hl_node_child(struct hl_table *t, uint64_t parent,
  * -ENOMEM/-ESTALE (no such parent). */
 int hl_node_lookup(struct hl_table *t, uint64_t parent, const char *name,
 		   struct hl_node **ret);
+/* One more lookup reference on an existing node ("." and ".."). */
+int hl_node_ref(struct hl_table *t, uint64_t nodeid, struct hl_node **ret);
 /* Takes nlookup references away; the node goes when nothing holds it. */
 void hl_node_forget(struct hl_table *t, uint64_t nodeid, uint64_t nlookup);
 /* The name is gone (unlink, rmdir); the node lives on while looked up. */
@@ -110,6 +112,10 @@ void hl_path_put2(struct hl_table *t, uint64_t id1, uint64_t id2,
 		  struct hl_node *wnode1, struct hl_node *wnode2);
 /* The nodeid a path names, from the table alone.  0 or -ENOENT. */
 int hl_path_resolve(struct hl_table *t, const char *path, uint64_t *nodeid);
+
+/* The nodeids of hidden files (for unlinking them at unmount), in a
+ * malloc'd array.  The count, or -ENOMEM.  Caller holds t->lock. */
+int hl_table_hidden(struct hl_table *t, uint64_t **ids);
 
 /* remember=: forgets nodes that waited long enough.  Returns the number
  * of seconds until it is worth calling again.  Takes t->lock. */

@@ -21,7 +21,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "fuse_log.h"
+#include "fuse_lowlevel.h"
+#include "fuse_i.h"
 #include "mount-util.h"
 #include "mount.h"
 
@@ -194,7 +195,8 @@ int fuse_mount_opts_parse(struct fuse_args *args, struct mount_opts **ret)
                 return -EINVAL;
         }
         if (mo->subtype && !mnt_subtype_valid(mo->subtype)) {
-                fuse_log(FUSE_LOG_ERR, "fuse: invalid subtype `%s'\n", mo->subtype);
+                fuse_log(FUSE_LOG_ERR, "fuse: invalid value in option `subtype=%s'\n",
+                         mo->subtype);
                 return -EINVAL;
         }
         if (mo->fsname) {
@@ -238,8 +240,8 @@ void fuse_mount_opts_help(void)
 /* Mounting as root */
 
 /* Logs what the kernel said about a refused fsconfig (read from the fs
- * context fd), then returns @r. */
-static int fsconfig_failed(int fsfd, const char *key, int r)
+ * context fd: "e fuse: ..." lines), then returns @r. */
+static int fsconfig_failed(int fsfd, const char *what, int r)
 {
         char msg[512];
         bool said = false;
@@ -249,19 +251,23 @@ static int fsconfig_failed(int fsfd, const char *key, int r)
                 if (n <= 0)
                         break;
                 msg[n] = '\0';
-                /* "e fuse: Unknown parameter..." / "w ..." / "i ..." */
-                fuse_log(FUSE_LOG_ERR, "fuse: %s\n", n > 2 ? msg + 2 : msg);
+                const char *text = n > 2 && msg[1] == ' ' ? msg + 2 : msg;
+                fuse_log(FUSE_LOG_ERR, "%s%s\n", strncmp(text, "fuse", 4) ? "fuse: " : "", text);
                 said = true;
         }
         if (!said)
-                fuse_log(FUSE_LOG_ERR, "fuse: mount option %s: %s\n", key, strerror(-r));
+                fuse_log(FUSE_LOG_ERR, "fuse: %s: %s\n", what, strerror(-r));
         return r;
 }
 
 static int set_str(int fsfd, const char *key, const char *val)
 {
-        if (fsconfig(fsfd, FSCONFIG_SET_STRING, key, val, 0) < 0)
-                return fsconfig_failed(fsfd, key, -errno);
+        if (fsconfig(fsfd, FSCONFIG_SET_STRING, key, val, 0) < 0) {
+                int r = -errno;
+                char what[64];
+                snprintf(what, sizeof(what), "mount option %s", key);
+                return fsconfig_failed(fsfd, what, r);
+        }
         return 0;
 }
 
@@ -274,8 +280,12 @@ static int set_uint(int fsfd, const char *key, unsigned val, const char *fmt)
 
 static int set_flag(int fsfd, const char *key)
 {
-        if (fsconfig(fsfd, FSCONFIG_SET_FLAG, key, NULL, 0) < 0)
-                return fsconfig_failed(fsfd, key, -errno);
+        if (fsconfig(fsfd, FSCONFIG_SET_FLAG, key, NULL, 0) < 0) {
+                int r = -errno;
+                char what[64];
+                snprintf(what, sizeof(what), "mount option %s", key);
+                return fsconfig_failed(fsfd, what, r);
+        }
         return 0;
 }
 
@@ -356,7 +366,7 @@ static int mount_fsmount(int target, const struct mount_opts *mo, int fd, mode_t
                 return r;
 
         if (fsconfig(fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
-                return fsconfig_failed(fsfd, "(create)", -errno);
+                return fsconfig_failed(fsfd, "mount failed", -errno);
 
         _mnt_close_ int mnt = fsmount(fsfd, FSMOUNT_CLOEXEC, mount_attrs(mo->flags));
         if (mnt < 0) {
@@ -601,4 +611,54 @@ void fuse_kern_unmount(const char *mountpoint, int fd)
             errno != ENOENT)
                 fuse_log(FUSE_LOG_ERR, "fuse: failed to unmount %s: %s\n", mountpoint,
                          strerror(errno));
+}
+
+/* ------------------------------------------------------------------------ */
+/* Sessions */
+
+int fuse_session_mount(struct fuse_session *se, const char *mountpoint)
+{
+        int fd;
+
+        /* With 0-2 closed, /dev/fuse (or the watcher's socket) could land
+         * on stdio and be written to by whatever prints next. */
+        do {
+                fd = open("/dev/null", O_RDWR);
+                if (fd > 2)
+                        close(fd);
+        } while (fd >= 0 && fd <= 2);
+
+        /* "/dev/fd/N": a parent mounted and passed the connection's fd. */
+        fd = mnt_parse_dev_fd(mountpoint);
+        if (fd >= 0) {
+                if (fcntl(fd, F_GETFD) < 0) {
+                        fuse_log(FUSE_LOG_ERR, "fuse: invalid file descriptor %s\n", mountpoint);
+                        return -1;
+                }
+                se->fd = fd;
+                return 0;
+        }
+
+        if (!se->mo && fuse_mount_opts_parse(NULL, &se->mo) < 0)
+                return -1;
+        _mnt_free_ char *mp = strdup(mountpoint);
+        if (!mp)
+                return -1;
+        fd = fuse_kern_mount(mountpoint, se->mo);
+        if (fd < 0)
+                return -1;
+        se->fd = fd;
+        se->mountpoint = MNT_TAKE_PTR(mp);
+        return 0;
+}
+
+void fuse_session_unmount(struct fuse_session *se)
+{
+        if (!se->mountpoint)
+                return;
+        fuse_kern_unmount(se->mountpoint, se->fd);
+        se->fd = -1;
+        fuse_kern_mount_release(se->mo);
+        free(se->mountpoint);
+        se->mountpoint = NULL;
 }

@@ -251,6 +251,55 @@ static void test_nonopt_and_dashdash(void)
 	CHECK_STR(calls, "-1:-;");
 }
 
+/* The processing function may edit the output vector itself. */
+static int editing_proc(void *data, const char *arg, int key,
+			struct fuse_args *outargs)
+{
+	(void)data;
+	if (strcmp(arg, "add") == 0) {
+		fuse_opt_add_arg(outargs, "ADDED");
+		return 0;
+	}
+	if (strcmp(arg, "ins") == 0) {
+		fuse_opt_insert_arg(outargs, 1, "INSERTED");
+		return 1;
+	}
+	return key == FUSE_OPT_KEY_NONOPT && strcmp(arg, "drop") == 0 ? 0 : 1;
+}
+
+static void test_corners(void)
+{
+	const struct fuse_opt opts[] = {
+		/* '=' followed by neither '%' nor the end: matches only itself */
+		{ "x=y", offsetof(struct cfg, x), 77 },
+		{ "--t=%s", offsetof(struct cfg, name), 0 },
+		FUSE_OPT_END
+	};
+	struct cfg c = { 0 };
+
+	CHECK_STR(parse(opts, NULL, &c, "prog", "-o", "x=y", NULL), "prog");
+	CHECK(c.x == 77);
+	c.x = 0;
+	CHECK_STR(parse(opts, NULL, &c, "prog", "-o", "x=z", NULL), "prog -o x=z");
+	CHECK(c.x == 0);
+	/* "--t" lacks the '=' the template needs */
+	CHECK_STR(parse(opts, NULL, &c, "prog", "--t", NULL), "prog --t");
+	CHECK(c.name == NULL);
+	/* empty items of a group are options too, and are kept */
+	CHECK_STR(parse(opts, NULL, &c, "prog", "-o", "a,,b", NULL), "prog -o a,,b");
+	CHECK_STR(parse(opts, NULL, &c, "prog", "-o", "", NULL), "prog -o ");
+	/* several -o merge; after "--" nothing is parsed */
+	CHECK_STR(parse(opts, NULL, &c, "prog", "-oa,b", "-oc", "m", "--", "-o", "d", NULL),
+		  "prog -o a,b,c m -- -o d");
+	CHECK_STR(parse(opts, NULL, &c, "prog", "--", "--", NULL), "prog -- --");
+	/* additions by the processing function land where it puts them;
+	 * the "-o" group still goes right after argv[0] */
+	CHECK_STR(parse(opts, editing_proc, &c, "prog", "-o", "add", "drop", "m", NULL),
+		  "prog ADDED m");
+	CHECK_STR(parse(opts, editing_proc, &c, "prog", "-o", "ins,zz", "m", NULL),
+		  "prog -o ins,zz INSERTED m");
+}
+
 static void test_errors(void)
 {
 	const struct fuse_opt opts[] = {
@@ -340,6 +389,7 @@ int main(void)
 	test_escapes();
 	test_keys();
 	test_nonopt_and_dashdash();
+	test_corners();
 	test_errors();
 	test_helpers();
 	if (failures) {

@@ -205,7 +205,8 @@ struct fuse *fuse_new_31(struct fuse_args *args,
 #if FUSE_USE_VERSION == 30
 #define fuse_new(args, op, size, data) fuse_new_30(args, op, size, data)
 #else
-#define fuse_new(args, op, size, data) fuse_new_31(args, op, size, data)
+struct fuse *fuse_new(struct fuse_args *args, const struct fuse_operations *op,
+		      size_t op_size, void *private_data);
 #endif
 
 /* 0 or -1. */
@@ -234,7 +235,7 @@ int fuse_loop_mt_32(struct fuse *f, struct fuse_loop_config_v1 *config);
 #elif FUSE_USE_VERSION < FUSE_MAKE_VERSION(3, 12)
 #define fuse_loop_mt(f, config) fuse_loop_mt_32(f, config)
 #else
-#define fuse_loop_mt(f, config) fuse_loop_mt_312(f, config)
+int fuse_loop_mt(struct fuse *f, struct fuse_loop_config *config);
 #endif
 
 /* The calling thread's request context; valid in callbacks. */

@@ -343,7 +343,13 @@ struct fuse_cmdline_opts {
 
 /* Takes the generic options (-h, -V, -d, -f, -s, -o clone_fd,
  * max_idle_threads=, max_threads=) and the mount point out of args.
- * 0 or -1.  The variant is chosen by FUSE_USE_VERSION. */
+ * 0 or -1.
+ *
+ * Versioned entry points, here and below: the library exports each older
+ * variant under its own name (fuse_parse_cmdline_30) and as the old
+ * version of the plain name (fuse_parse_cmdline@FUSE_3.0); the newest is
+ * the plain name's default version.  Older FUSE_USE_VERSIONs get a macro
+ * naming their variant, the newest the plain name, as with libfuse. */
 int fuse_parse_cmdline_30(struct fuse_args *args,
 			  struct fuse_cmdline_opts *opts);
 int fuse_parse_cmdline_312(struct fuse_args *args,
@@ -351,7 +357,7 @@ int fuse_parse_cmdline_312(struct fuse_args *args,
 #if FUSE_USE_VERSION < FUSE_MAKE_VERSION(3, 12)
 #define fuse_parse_cmdline(args, opts) fuse_parse_cmdline_30(args, opts)
 #else
-#define fuse_parse_cmdline(args, opts) fuse_parse_cmdline_312(args, opts)
+int fuse_parse_cmdline(struct fuse_args *args, struct fuse_cmdline_opts *opts);
 #endif
 
 /* Sessions. */
@@ -394,7 +400,8 @@ int fuse_session_loop_mt_32(struct fuse_session *se,
 #elif FUSE_USE_VERSION < FUSE_MAKE_VERSION(3, 12)
 #define fuse_session_loop_mt(se, config) fuse_session_loop_mt_32(se, config)
 #else
-#define fuse_session_loop_mt(se, config) fuse_session_loop_mt_312(se, config)
+int fuse_session_loop_mt(struct fuse_session *se,
+			 struct fuse_loop_config *config);
 #endif
 
 /* Makes the loops return after the request in progress. */

@@ -1,0 +1,312 @@
+/* fused internal header: the types and functions shared by the files of the
+ * daemon, grouped by the file that defines them.  Nothing here is public. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include <sys/types.h>
+#include <syslog.h>
+#include <systemd/sd-bus.h>
+#include <systemd/sd-event.h>
+
+#include "fused-protocol.h"
+
+/* ---- util.c ------------------------------------------------------------ */
+
+#define _cleanup_(f) __attribute__((cleanup(f)))
+#define ELEMENTSOF(a) (sizeof(a) / sizeof((a)[0]))
+
+static inline void freep(void *p) { free(*(void **) p); }
+static inline void closep(int *fd) {
+        if (*fd >= 0)
+                close(*fd);
+}
+static inline void fclosep(FILE **f) {
+        if (*f)
+                fclose(*f);
+}
+#define _cleanup_free_ _cleanup_(freep)
+#define _cleanup_close_ _cleanup_(closep)
+#define _cleanup_fclose_ _cleanup_(fclosep)
+
+static inline int take_fd(int *fd) {
+        int r = *fd;
+        *fd = -1;
+        return r;
+}
+#define TAKE_PTR(p) ({ __typeof__(p) _p = (p); (p) = NULL; _p; })
+
+int read_full_file(const char *path, char **ret, size_t max);
+int read_full_fd(int fd, char **ret, size_t max);
+int pidfd_open_pid(pid_t pid);
+int pidfd_alive(int pidfd);
+int close_all_but(const int *keep, size_t n);
+int proc_start_time(int proc_fd, pid_t pid, uint64_t *ret);
+char *escape_commas(const char *s);
+
+/* Mount ids and namespaces, with the constants newer than our headers. */
+int fd_mount_id(int fd, uint64_t *ret_id, uint64_t *ret_unique, bool *ret_is_root);
+int mount_exists(uint64_t ns_id, uint64_t unique_id);
+bool fd_is_symlink(int fd);
+
+/* ---- options.c ---------------------------------------------------------- */
+
+typedef struct MountOptions {
+        char *fsname;           /* source shown in mountinfo; NULL: "fuse" */
+        char *subtype;          /* NULL: none */
+        char *normalized;       /* the accepted options, canonical, for display */
+        bool ro, sync, dirsync, lazytime;
+        bool noexec;
+        unsigned atime;         /* MOUNT_ATTR_RELATIME etc., 0 = default */
+        bool nodiratime;
+        bool allow_other;       /* allow_other or allow_root asked */
+        bool allow_root;
+        bool default_permissions;
+        bool suid, dev, blkdev; /* unsafe: need polkit for non-root */
+        bool auto_unmount;      /* the option "auto_unmount" */
+        uint32_t max_read, blksize;
+} MountOptions;
+
+/* The reasons options_parse() refuses, for the error message. */
+typedef enum OptionsError {
+        OPTIONS_OK,
+        OPTIONS_TOO_LONG,       /* the string or a value is over a limit */
+        OPTIONS_SYNTAX,         /* empty option, bad escape */
+        OPTIONS_UNKNOWN,        /* not in the safe set */
+        OPTIONS_RESERVED,       /* fd, rootmode, user_id, group_id */
+        OPTIONS_BAD_VALUE,      /* e.g. max_read=abc, fsname with control chars */
+} OptionsError;
+
+int options_parse(const char *s, MountOptions *ret, OptionsError *ret_err, char **ret_bad);
+void options_done(MountOptions *o);
+bool options_unsafe(const MountOptions *o);
+bool options_need_allow_other(const MountOptions *o);
+const char *options_error_string(OptionsError e);
+
+/* ---- conf.c ------------------------------------------------------------- */
+
+typedef struct FuseConf {
+        unsigned mount_max;
+        bool user_allow_other;
+} FuseConf;
+
+typedef void (*conf_warn_t)(unsigned line, const char *text, void *userdata);
+void conf_parse(const char *text, FuseConf *ret, conf_warn_t warn, void *userdata);
+int conf_load(const char *path, FuseConf *ret, conf_warn_t warn, void *userdata);
+
+/* ---- checks.c ----------------------------------------------------------- */
+
+typedef enum CheckError {
+        CHECK_OK,
+        CHECK_NOT_DIR_OR_FILE,
+        CHECK_STICKY,
+        CHECK_NO_WRITE,
+        CHECK_FSTYPE,
+        CHECK_SYMLINK,
+        CHECK_FD_MISMATCH,
+} CheckError;
+
+bool check_fstype_allowed(long f_type);
+int check_mountpoint_mode(mode_t mode, uid_t owner, uid_t caller, CheckError *why);
+int check_is_fuse_fstype(const char *fstype);
+int count_user_fuse_mounts(const char *mountinfo, unsigned *ret);
+int mountinfo_find(const char *mountinfo, uint64_t mnt_id, char **ret_fstype,
+                   char **ret_mountpoint, long *ret_user_id);
+const char *check_error_string(CheckError e);
+
+/* ---- caller (caller.c) -------------------------------------------------- */
+
+#define FUSED_GROUPS_MAX 256
+
+typedef struct Caller {
+        char *sender;           /* unique bus name */
+        uid_t uid;
+        gid_t gid;              /* primary group as far as the bus tells */
+        pid_t pid;
+        int pidfd;
+        uint64_t start_time;    /* for the polkit subject */
+        gid_t *gids;
+        size_t n_gids;
+} Caller;
+
+int caller_from_message(sd_bus_message *m, int proc_fd, Caller *ret);
+void caller_done(Caller *c);
+
+/* ---- worker.c: forked children that do what touches caller's files ---- */
+
+/* What a worker sends back: fixed size, plus at most one fd. */
+typedef struct WorkerReply {
+        int error;              /* 0 or -errno */
+        int check;              /* CheckError for a refusal */
+        mode_t mode;
+        uid_t owner;
+        long f_type;
+        dev_t dev;
+        ino_t ino;
+        uint64_t mnt_id, mnt_id_unique;
+        uint64_t ns_id;
+        dev_t ns_dev;
+        ino_t ns_ino;
+        long user_id;           /* of the found FUSE mount, -1 if none */
+        unsigned n_user_mounts;
+        char fstype[64];
+        char message[256];      /* kernel's word on a failed mount */
+} WorkerReply;
+
+typedef struct Worker Worker;
+typedef struct Context Context;
+typedef int (*worker_fn_t)(void *userdata, WorkerReply *reply, int *ret_fd);
+typedef void (*worker_done_t)(Context *c, int r, WorkerReply *reply, int fd, void *userdata);
+
+int worker_spawn(Context *c, worker_fn_t fn, void *fn_data, const int *keep, size_t n_keep,
+                 worker_done_t done, void *userdata, Worker **ret);
+Worker *worker_free(Worker *w);
+
+/* ---- mount-ns.c: what the worker children run --------------------------- */
+
+typedef struct NsTarget {
+        int pidfd;              /* caller pinned; -1 if ns_fd is used */
+        pid_t pid;
+        int ns_fd;              /* a mount namespace fd kept for auto-unmount */
+        int root_fd;            /* the caller's root directory */
+        int proc_fd;            /* fused's /proc */
+        uid_t uid;
+        gid_t gid;
+        const gid_t *gids;
+        size_t n_gids;
+} NsTarget;
+
+typedef struct ResolveArgs {
+        NsTarget t;
+        const char *path;
+        int given_fd;           /* the caller's mountpoint fd, or -1 */
+        bool for_unmount;
+} ResolveArgs;
+
+typedef struct MountArgs {
+        NsTarget t;
+        int target_fd;          /* pinned mountpoint */
+        int fuse_fd;            /* /dev/fuse, opened in fused's namespace */
+        const MountOptions *o;
+        mode_t rootmode;
+        uid_t user_id;
+        gid_t group_id;
+        bool allow_unsafe;      /* suid/dev granted */
+} MountArgs;
+
+typedef struct UmountArgs {
+        NsTarget t;
+        const char *path;
+        bool lazy;
+        uint64_t expect_id;     /* the mount checked before */
+        uint64_t expect_unique; /* 0: kernel without unique ids */
+} UmountArgs;
+
+int ns_resolve(void *userdata, WorkerReply *reply, int *ret_fd);
+int ns_mount(void *userdata, WorkerReply *reply, int *ret_fd);
+int ns_umount(void *userdata, WorkerReply *reply, int *ret_fd);
+
+/* ---- polkit.c ----------------------------------------------------------- */
+
+typedef struct PolkitDetails {
+        const char *mountpoint, *fstype, *subtype, *options;
+        uid_t uid;
+} PolkitDetails;
+
+/* r: 1 authorized, 0 not (challenge: auth was possible but not done),
+ * -EHOSTDOWN polkitd not there, other -errno: failed (deny). */
+typedef void (*polkit_done_t)(Context *c, int r, bool challenge, void *userdata);
+int polkit_check(Context *c, const Caller *caller, const char *action, const PolkitDetails *d,
+                 bool interactive, polkit_done_t done, void *userdata, sd_bus_slot **ret_slot);
+
+/* ---- state.c ------------------------------------------------------------ */
+
+typedef struct MountRecord {
+        uint64_t id;
+        char *object_path;
+        char *mountpoint;
+        char *fsname, *subtype, *options;
+        uid_t owner;
+        pid_t pid;
+        uint64_t created_usec;
+        bool auto_unmount;
+        char *sender;           /* for auto-unmount */
+        uint64_t mnt_id, mnt_id_unique, ns_id;
+        dev_t ns_dev;
+        ino_t ns_ino;
+        int ns_fd, root_fd;     /* kept for auto-unmount only */
+        bool unmounting;
+        sd_bus_slot *object_slot, *match_slot;
+        struct MountRecord *next;
+} MountRecord;
+
+MountRecord *record_new(void);
+MountRecord *record_free(MountRecord *m);
+int state_save(Context *c, MountRecord *m);
+void state_remove(Context *c, MountRecord *m);
+int state_load(Context *c);
+void state_add(Context *c, MountRecord *m);
+void state_unlink(Context *c, MountRecord *m);
+MountRecord *state_find_unique(Context *c, uint64_t ns_id, uint64_t mnt_id_unique, uint64_t mnt_id);
+int state_reconcile(Context *c);
+int record_serialize(const MountRecord *m, char **ret);
+int record_parse(const char *text, MountRecord *ret);
+
+/* ---- mount-object.c ----------------------------------------------------- */
+
+int mount_object_add(Context *c, MountRecord *m);
+void mount_object_remove(Context *c, MountRecord *m);
+int mount_list_append(Context *c, sd_bus_message *reply);
+
+/* ---- manager.c ---------------------------------------------------------- */
+
+int manager_add(Context *c);
+void manager_auto_unmount(Context *c, MountRecord *m, const char *why);
+int manager_watch_owner(Context *c, MountRecord *m);
+
+/* ---- log.c -------------------------------------------------------------- */
+
+typedef struct LogRequest {
+        const char *method;
+        uid_t uid;
+        pid_t pid;
+        const char *mountpoint;
+        const char *options;
+        const char *verdict;    /* "allow", "deny", "error" */
+        const char *reason;
+} LogRequest;
+
+void log_request(const LogRequest *l);
+void log_msg(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int log_errno(int prio, int r, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* ---- main.c: the daemon's state ---------------------------------------- */
+
+typedef struct UidCount {
+        uid_t uid;
+        unsigned n;
+} UidCount;
+
+struct Context {
+        sd_event *event;
+        sd_bus *bus;
+        char *config_path;
+        char *state_dir;
+        int proc_fd;
+        int state_fd;           /* state_dir/mounts */
+        MountRecord *mounts;
+        unsigned n_mounts;
+        uint64_t next_id;
+        unsigned mounts_in_flight;      /* reservations against mount_max */
+        UidCount *requests;     /* in flight per uid */
+        size_t n_requests;
+        unsigned total_requests;
+        Worker *workers;
+};
+
+int context_request_begin(Context *c, uid_t uid);
+void context_request_end(Context *c, uid_t uid);

@@ -1,0 +1,235 @@
+/* fused: the privileged FUSE mount service on the system bus.  main() sets
+ * up the Context (arguments, /proc, the state directory, the bus), picks up
+ * the mounts a previous instance made, and runs the event loop. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "fused.h"
+
+#ifndef FUSED_CONF_PATH
+#define FUSED_CONF_PATH "/etc/fuse.conf"
+#endif
+#ifndef FUSED_STATE_DIR
+#define FUSED_STATE_DIR "/run/fused"
+#endif
+#ifndef FUSED_VERSION
+#define FUSED_VERSION "0"
+#endif
+
+#define RECONCILE_INTERVAL_USEC (60ULL * 1000000ULL)
+
+int context_request_begin(Context *c, uid_t uid) {
+        size_t i;
+
+        if (c->total_requests >= 1024)
+                return -EBUSY;
+        for (i = 0; i < c->n_requests; i++)
+                if (c->requests[i].uid == uid)
+                        break;
+        if (i == c->n_requests) {
+                UidCount *n = realloc(c->requests, sizeof(UidCount) * (c->n_requests + 1));
+                if (!n)
+                        return -ENOMEM;
+                c->requests = n;
+                c->requests[c->n_requests++] = (UidCount) { .uid = uid };
+        }
+        if (c->requests[i].n >= FUSED_REQUESTS_PER_UID_MAX)
+                return -EBUSY;
+        c->requests[i].n++;
+        c->total_requests++;
+        return 0;
+}
+
+void context_request_end(Context *c, uid_t uid) {
+        for (size_t i = 0; i < c->n_requests; i++)
+                if (c->requests[i].uid == uid) {
+                        c->total_requests--;
+                        if (--c->requests[i].n == 0)
+                                c->requests[i] = c->requests[--c->n_requests];
+                        return;
+                }
+}
+
+static void context_done(Context *c) {
+        while (c->workers)
+                worker_free(c->workers);
+        while (c->mounts) {
+                MountRecord *m = c->mounts;
+                c->mounts = m->next;
+                record_free(m);
+        }
+        free(c->requests);
+        sd_bus_flush_close_unref(c->bus);
+        sd_event_unref(c->event);
+        if (c->proc_fd >= 0)
+                close(c->proc_fd);
+        if (c->state_fd >= 0)
+                close(c->state_fd);
+}
+
+static void help(void) {
+        printf("Usage: fused [OPTIONS]\n\n"
+               "The FUSE mount service: mounts FUSE filesystems for unprivileged users\n"
+               "on the D-Bus system bus as %s, with polkit deciding.\n\n"
+               "  --config=FILE     fuse.conf to read (default %s)\n"
+               "  --state-dir=DIR   where mounts are recorded (default %s)\n"
+               "  -h --help         show this help\n"
+               "  --version         show the version\n",
+               FUSED_BUS_NAME, FUSED_CONF_PATH, FUSED_STATE_DIR);
+}
+
+static int parse_args(Context *c, int argc, char **argv) {
+        enum { ARG_CONFIG = 0x100, ARG_STATE_DIR, ARG_VERSION };
+        static const struct option opts[] = {
+                { "config", required_argument, NULL, ARG_CONFIG },
+                { "state-dir", required_argument, NULL, ARG_STATE_DIR },
+                { "help", no_argument, NULL, 'h' },
+                { "version", no_argument, NULL, ARG_VERSION },
+                {},
+        };
+        int o;
+
+        while ((o = getopt_long(argc, argv, "h", opts, NULL)) >= 0)
+                switch (o) {
+                case ARG_CONFIG:
+                        free(c->config_path);
+                        c->config_path = strdup(optarg);
+                        break;
+                case ARG_STATE_DIR:
+                        free(c->state_dir);
+                        c->state_dir = strdup(optarg);
+                        break;
+                case 'h':
+                        help();
+                        return 0;
+                case ARG_VERSION:
+                        printf("fused %s\n", FUSED_VERSION);
+                        return 0;
+                default:
+                        return -EINVAL;
+                }
+        if (optind < argc) {
+                fprintf(stderr, "fused: unexpected argument '%s'\n", argv[optind]);
+                return -EINVAL;
+        }
+        if (!c->config_path)
+                c->config_path = strdup(FUSED_CONF_PATH);
+        if (!c->state_dir)
+                c->state_dir = strdup(FUSED_STATE_DIR);
+        if (!c->config_path || !c->state_dir)
+                return -ENOMEM;
+        return 1;
+}
+
+static int open_state_dir(Context *c) {
+        if (mkdir(c->state_dir, 0700) < 0 && errno != EEXIST)
+                return log_errno(LOG_ERR, -errno, "Cannot create %s", c->state_dir);
+        _cleanup_close_ int dfd = open(c->state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+        if (dfd < 0)
+                return log_errno(LOG_ERR, -errno, "Cannot open %s", c->state_dir);
+        if (mkdirat(dfd, "mounts", 0700) < 0 && errno != EEXIST)
+                return log_errno(LOG_ERR, -errno, "Cannot create %s/mounts", c->state_dir);
+        c->state_fd = openat(dfd, "mounts", O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+        if (c->state_fd < 0)
+                return log_errno(LOG_ERR, -errno, "Cannot open %s/mounts", c->state_dir);
+        return 0;
+}
+
+static int on_reconcile_timer(sd_event_source *s, uint64_t usec, void *userdata) {
+        Context *c = userdata;
+
+        (void) state_reconcile(c);
+        (void) sd_event_source_set_time_relative(s, RECONCILE_INTERVAL_USEC);
+        return 0;
+}
+
+/* Take over the mounts a previous fused made: drop the gone ones, publish
+ * the others, and unmount the auto-unmount ones whose owner left while we
+ * were away. */
+static int restore_state(Context *c) {
+        int r = state_load(c);
+        if (r < 0)
+                return log_errno(LOG_ERR, r, "Cannot load state from %s", c->state_dir);
+        int dropped = state_reconcile(c);
+        for (MountRecord *m = c->mounts; m; m = m->next) {
+                r = mount_object_add(c, m);
+                if (r < 0)
+                        log_errno(LOG_WARNING, r, "Cannot publish mount %s", m->mountpoint);
+        }
+        if (c->n_mounts || dropped)
+                log_msg(LOG_INFO, "Restored %u mount(s), dropped %d gone", c->n_mounts, dropped);
+        for (MountRecord *m = c->mounts, *next; m; m = next) {
+                next = m->next;
+                if (m->auto_unmount)
+                        (void) manager_watch_owner(c, m);
+        }
+        return 0;
+}
+
+static int run(int argc, char **argv) {
+        _cleanup_(context_done) Context c = { .proc_fd = -1, .state_fd = -1, .next_id = 1 };
+        sigset_t ss;
+        int r;
+
+        r = parse_args(&c, argc, argv);
+        if (r <= 0)
+                return r;
+
+        /* Workers report over their socket; the kernel reaps them. */
+        signal(SIGCHLD, SIG_IGN);
+        signal(SIGPIPE, SIG_IGN);
+        umask(0077);
+
+        c.proc_fd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (c.proc_fd < 0)
+                return log_errno(LOG_ERR, -errno, "Cannot open /proc");
+        r = open_state_dir(&c);
+        if (r < 0)
+                return r;
+
+        r = sd_event_default(&c.event);
+        if (r < 0)
+                return log_errno(LOG_ERR, r, "Cannot allocate event loop");
+        sigemptyset(&ss);
+        sigaddset(&ss, SIGTERM);
+        sigaddset(&ss, SIGINT);
+        sigprocmask(SIG_BLOCK, &ss, NULL);
+        (void) sd_event_add_signal(c.event, NULL, SIGTERM, NULL, NULL);
+        (void) sd_event_add_signal(c.event, NULL, SIGINT, NULL, NULL);
+
+        r = sd_bus_open_system(&c.bus);
+        if (r < 0)
+                return log_errno(LOG_ERR, r, "Cannot connect to the system bus");
+        r = sd_bus_attach_event(c.bus, c.event, 0);
+        if (r < 0)
+                return log_errno(LOG_ERR, r, "Cannot attach the bus to the event loop");
+        r = manager_add(&c);
+        if (r < 0)
+                return log_errno(LOG_ERR, r, "Cannot register the manager object");
+        r = restore_state(&c);
+        if (r < 0)
+                return r;
+        (void) sd_event_add_time_relative(c.event, NULL, CLOCK_MONOTONIC, RECONCILE_INTERVAL_USEC, 0,
+                                          on_reconcile_timer, &c);
+        r = sd_bus_request_name(c.bus, FUSED_BUS_NAME, 0);
+        if (r < 0)
+                return log_errno(LOG_ERR, r, "Cannot own %s (is the bus policy installed? another fused?)",
+                                 FUSED_BUS_NAME);
+        log_msg(LOG_INFO, "fused %s ready on %s", FUSED_VERSION, FUSED_BUS_NAME);
+
+        r = sd_event_loop(c.event);
+        if (r < 0)
+                return log_errno(LOG_ERR, r, "Event loop failed");
+        free(c.config_path);
+        free(c.state_dir);
+        c.config_path = c.state_dir = NULL;
+        return 0;
+}
+
+int main(int argc, char **argv) {
+        return run(argc, argv) < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,781 @@
+/* org.freedesktop.fuse1.Manager: thin method handlers.  Each request runs
+ * read → validate → identify the caller → check the mountpoint (worker) →
+ * polkit → act (worker) → reply, with every failure mapped to one named
+ * error whose message says what to do, and one log line per request. */
+#include <dirent.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "fused.h"
+
+#define FLAGS_MAX 16
+
+typedef struct Request {
+        Context *c;
+        const char *method;
+        sd_bus_message *msg;
+        Caller caller;
+        bool have_caller;
+        bool interactive;
+        char *path;
+        MountOptions opts;
+        bool have_opts;
+        bool auto_unmount;
+        bool lazy;
+        int given_fd;
+        int target_fd;
+        WorkerReply resolved;
+        FuseConf conf;
+        bool reserved;
+        bool allow_unsafe;
+        const char *actions[3];
+        size_t n_actions, next_action;
+        char owner_str[16];
+        uid_t owner;
+} Request;
+
+static Request *request_free(Request *req) {
+        if (!req)
+                return NULL;
+        if (req->reserved)
+                req->c->mounts_in_flight--;
+        if (req->have_caller)
+                context_request_end(req->c, req->caller.uid);
+        caller_done(&req->caller);
+        if (req->have_opts)
+                options_done(&req->opts);
+        if (req->given_fd >= 0)
+                close(req->given_fd);
+        if (req->target_fd >= 0)
+                close(req->target_fd);
+        sd_bus_message_unref(req->msg);
+        free(req->path);
+        free(req);
+        return NULL;
+}
+
+static void log_req(Request *req, const char *verdict, const char *reason) {
+        log_request(&(LogRequest) {
+                .method = req->method,
+                .uid = req->have_caller ? req->caller.uid : (uid_t) -1,
+                .pid = req->have_caller ? req->caller.pid : 0,
+                .mountpoint = req->path,
+                .options = req->have_opts ? req->opts.normalized : NULL,
+                .verdict = verdict,
+                .reason = reason,
+        });
+}
+
+/* Reply with a named error, log the refusal, end the request. */
+__attribute__((format(printf, 3, 4)))
+static void request_fail(Request *req, const char *name, const char *fmt, ...) {
+        char msg[1024];
+        va_list ap;
+
+        va_start(ap, fmt);
+        vsnprintf(msg, sizeof msg, fmt, ap);
+        va_end(ap);
+        log_req(req, "deny", msg);
+        (void) sd_bus_reply_method_errorf(req->msg, name, "%s", msg);
+        request_free(req);
+}
+
+static Request *request_new(Context *c, sd_bus_message *m, const char *method) {
+        Request *req = calloc(1, sizeof *req);
+        if (!req)
+                return NULL;
+        req->c = c;
+        req->method = method;
+        req->msg = sd_bus_message_ref(m);
+        req->given_fd = req->target_fd = -1;
+        req->caller.pidfd = -1;
+        req->interactive = sd_bus_message_get_allow_interactive_authorization(m) > 0;
+        return req;
+}
+
+/* Absolute, not too long; trailing slashes dropped so "/m/" is "/m". */
+static bool path_valid(char *p) {
+        size_t n = strlen(p);
+        if (p[0] != '/' || n >= PATH_MAX)
+                return false;
+        while (n > 1 && p[n - 1] == '/')
+                p[--n] = 0;
+        return true;
+}
+
+/* Identify the caller and count it against its per-uid limit.  0, or the
+ * request is answered and freed. */
+static int request_identify(Request *req) {
+        int r = caller_from_message(req->msg, req->c->proc_fd, &req->caller);
+        if (r < 0) {
+                request_fail(req, FUSED_ERROR_PERMISSION_DENIED,
+                             "Cannot identify the calling process (%s); it may have exited", strerror(-r));
+                return r;
+        }
+        r = context_request_begin(req->c, req->caller.uid);
+        if (r < 0) {
+                req->caller.uid = req->caller.uid;
+                caller_done(&req->caller);
+                request_fail(req, FUSED_ERROR_TOO_MANY_REQUESTS,
+                             "Too many requests in progress for this user (at most %u): wait for them to finish",
+                             FUSED_REQUESTS_PER_UID_MAX);
+                return r;
+        }
+        req->have_caller = true;
+        return 0;
+}
+
+static NsTarget caller_target(Request *req) {
+        return (NsTarget) {
+                .pidfd = req->caller.pidfd, .pid = req->caller.pid, .ns_fd = -1, .root_fd = -1,
+                .proc_fd = req->c->proc_fd, .uid = req->caller.uid, .gid = req->caller.gid,
+                .gids = req->caller.gids, .n_gids = req->caller.n_gids,
+        };
+}
+
+/* A failed resolve: which error, and what the user can do. */
+static void fail_resolve(Request *req, int r, const WorkerReply *reply) {
+        if (r == -ETIMEDOUT)
+                return request_fail(req, FUSED_ERROR_MOUNTPOINT_NOT_ALLOWED,
+                                    "Looking up %s timed out (a hung filesystem on the way?)", req->path);
+        if (r < 0)
+                return request_fail(req, FUSED_ERROR_MOUNT_FAILED, "Checking %s failed: %s", req->path,
+                                    strerror(-r));
+        r = reply->error;
+        if (reply->check != CHECK_OK)
+                return request_fail(req, FUSED_ERROR_MOUNTPOINT_NOT_ALLOWED,
+                                    "Mountpoint %s %s: choose a directory you own or may write to",
+                                    req->path, check_error_string((CheckError) reply->check));
+        if (r == -ESRCH)
+                return request_fail(req, FUSED_ERROR_PERMISSION_DENIED, "The calling process exited");
+        if (r == -ENOENT)
+                return request_fail(req, FUSED_ERROR_MOUNTPOINT_NOT_ALLOWED,
+                                    "Mountpoint %s does not exist: create it first", req->path);
+        if (r == -EACCES || r == -EPERM)
+                return request_fail(req, FUSED_ERROR_MOUNTPOINT_NOT_ALLOWED,
+                                    "Mountpoint %s cannot be reached by the caller: check the permissions of "
+                                    "its parent directories", req->path);
+        return request_fail(req, FUSED_ERROR_MOUNTPOINT_NOT_ALLOWED, "Mountpoint %s: %s", req->path,
+                            strerror(-r));
+}
+
+/* ---- Mount -------------------------------------------------------------- */
+
+static void mount_next_polkit(Request *req);
+
+static void on_mounted(Context *c, int r, WorkerReply *reply, int fd, void *userdata) {
+        Request *req = userdata;
+        _cleanup_close_ int fuse_fd = fd;
+
+        if (r < 0)
+                return request_fail(req, FUSED_ERROR_MOUNT_FAILED, "Mounting on %s failed: %s", req->path,
+                                    strerror(-r));
+        if (reply->error < 0)
+                return request_fail(req, FUSED_ERROR_MOUNT_FAILED, "Mounting on %s failed: %s%s%s", req->path,
+                                    strerror(-reply->error), reply->message[0] ? " (kernel: " : "",
+                                    reply->message[0] ? reply->message : "");
+        if (fuse_fd < 0)
+                return request_fail(req, FUSED_ERROR_MOUNT_FAILED, "Mounting on %s failed: no fd", req->path);
+
+        MountRecord *m = record_new();
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        if (!m)
+                goto oom;
+        m->id = c->next_id++;
+        m->mountpoint = strdup(req->path);
+        m->fsname = strdup(req->opts.fsname ? req->opts.fsname : req->opts.subtype ? req->opts.subtype : "fuse");
+        m->subtype = req->opts.subtype ? strdup(req->opts.subtype) : NULL;
+        m->options = strdup(req->opts.normalized);
+        m->sender = strdup(req->caller.sender);
+        if (!m->mountpoint || !m->fsname || !m->options || !m->sender || (req->opts.subtype && !m->subtype))
+                goto oom;
+        m->owner = req->caller.uid;
+        m->pid = req->caller.pid;
+        m->created_usec = (uint64_t) ts.tv_sec * 1000000ULL + (uint64_t) ts.tv_nsec / 1000ULL;
+        m->auto_unmount = req->auto_unmount;
+        m->mnt_id = reply->mnt_id;
+        m->mnt_id_unique = reply->mnt_id_unique;
+        m->ns_id = reply->ns_id;
+        m->ns_dev = reply->ns_dev;
+        m->ns_ino = reply->ns_ino;
+        if (m->auto_unmount) {
+                /* Keep the namespace and root to unmount in after the caller is
+                 * gone; valid only if the pinned process still lives after the
+                 * opens. */
+                char p[48];
+                struct stat st;
+                snprintf(p, sizeof p, "%d/ns/mnt", (int) req->caller.pid);
+                m->ns_fd = openat(c->proc_fd, p, O_RDONLY | O_CLOEXEC);
+                snprintf(p, sizeof p, "%d/root", (int) req->caller.pid);
+                m->root_fd = openat(c->proc_fd, p, O_PATH | O_DIRECTORY | O_CLOEXEC);
+                if (m->ns_fd < 0 || m->root_fd < 0 || pidfd_alive(req->caller.pidfd) <= 0 ||
+                    fstat(m->ns_fd, &st) < 0 || st.st_ino != m->ns_ino || st.st_dev != m->ns_dev) {
+                        if (m->ns_fd >= 0)
+                                close(m->ns_fd);
+                        if (m->root_fd >= 0)
+                                close(m->root_fd);
+                        m->ns_fd = m->root_fd = -1;
+                }
+        }
+        state_add(c, m);
+        if (req->reserved) {
+                req->reserved = false;
+                c->mounts_in_flight--;
+        }
+        r = state_save(c, m);
+        if (r < 0)
+                log_errno(LOG_WARNING, r, "Cannot record mount %s in %s, a restart will forget its owner",
+                          m->mountpoint, c->state_dir);
+        r = mount_object_add(c, m);
+        if (r < 0)
+                log_errno(LOG_WARNING, r, "Cannot add bus object for %s", m->mountpoint);
+
+        r = sd_bus_reply_method_return(req->msg, FUSED_METHOD_MOUNT_OUT, fuse_fd, m->object_path);
+        log_req(req, "allow", m->auto_unmount ? "mounted, auto-unmount" : "mounted");
+        if (r < 0)
+                log_errno(LOG_WARNING, r, "Cannot reply to %s", req->caller.sender);
+        if (m->auto_unmount)
+                (void) manager_watch_owner(c, m);
+        request_free(req);
+        return;
+
+oom:
+        record_free(m);
+        /* The mount exists but nobody will get its fd: take it down. */
+        log_msg(LOG_ERR, "Out of memory after mounting %s", req->path);
+        request_fail(req, FUSED_ERROR_MOUNT_FAILED, "Out of memory");
+}
+
+static void mount_spawn(Request *req) {
+        MountArgs a = {
+                .t = caller_target(req),
+                .target_fd = req->target_fd,
+                .o = &req->opts,
+                .rootmode = req->resolved.mode,
+                .user_id = req->caller.uid,
+                .group_id = req->caller.gid,
+                .allow_unsafe = req->allow_unsafe,
+        };
+        int keep[] = { req->caller.pidfd, req->c->proc_fd, req->target_fd };
+        int r = worker_spawn(req->c, ns_mount, &a, keep, ELEMENTSOF(keep), on_mounted, req, NULL);
+        if (r < 0)
+                request_fail(req, FUSED_ERROR_MOUNT_FAILED, "Cannot start the mount: %s", strerror(-r));
+}
+
+static void fstype_of(const Request *req, char *buf, size_t n) {
+        const char *base = req->opts.blkdev ? "fuseblk" : "fuse";
+        if (req->opts.subtype && !req->opts.blkdev)
+                snprintf(buf, n, "%s.%s", base, req->opts.subtype);
+        else
+                snprintf(buf, n, "%s", base);
+}
+
+static void on_mount_polkit(Context *c, int r, bool challenge, void *userdata) {
+        Request *req = userdata;
+        const char *action = req->actions[req->next_action];
+
+        if (r == -EHOSTDOWN)
+                return request_fail(req, FUSED_ERROR_POLKIT_UNAVAILABLE,
+                                    "polkitd is not running, so fused cannot authorize %s: start polkit", action);
+        if (r < 0)
+                return request_fail(req, FUSED_ERROR_PERMISSION_DENIED,
+                                    "Authorization check for %s failed (%s): refusing", action, strerror(-r));
+        if (r == 0)
+                return request_fail(req, FUSED_ERROR_PERMISSION_DENIED,
+                                    "Not authorized (polkit action %s)%s", action,
+                                    challenge ? ": authentication is required; run this from a session with a "
+                                                "polkit agent and allow interactive authorization"
+                                              : ": ask an administrator for a polkit rule or fuse.conf change");
+        req->next_action++;
+        mount_next_polkit(req);
+}
+
+static void mount_next_polkit(Request *req) {
+        char fstype[FUSED_NAME_MAX + 16];
+
+        if (req->next_action >= req->n_actions)
+                return mount_spawn(req);
+        fstype_of(req, fstype, sizeof fstype);
+        PolkitDetails d = {
+                .mountpoint = req->path, .fstype = fstype, .subtype = req->opts.subtype,
+                .options = req->opts.normalized, .uid = req->caller.uid,
+        };
+        int r = polkit_check(req->c, &req->caller, req->actions[req->next_action], &d, req->interactive,
+                             on_mount_polkit, req, NULL);
+        if (r < 0)
+                request_fail(req, FUSED_ERROR_PERMISSION_DENIED, "Cannot ask polkit: %s", strerror(-r));
+}
+
+static void conf_warn(unsigned line, const char *text, void *userdata) {
+        log_msg(LOG_WARNING, "%s:%u: ignoring line not understood: %s", (const char *) userdata, line, text);
+}
+
+static void on_mount_resolved(Context *c, int r, WorkerReply *reply, int fd, void *userdata) {
+        Request *req = userdata;
+
+        if (r < 0 || reply->error < 0) {
+                if (fd >= 0)
+                        close(fd);
+                return fail_resolve(req, r, reply);
+        }
+        req->target_fd = fd;
+        req->resolved = *reply;
+
+        r = conf_load(c->config_path, &req->conf, conf_warn, c->config_path);
+        if (r < 0)
+                log_errno(LOG_WARNING, r, "Cannot read %s, using defaults", c->config_path);
+
+        if (req->caller.uid == 0) {
+                /* root may do anything fusermount3 lets root do. */
+                req->allow_unsafe = true;
+                return mount_spawn(req);
+        }
+
+        /* mount_max, counted as fusermount3 does over the FUSE mounts of
+         * users other than root that the caller can see, plus the mounts
+         * still being made.  All in this one-threaded loop, so concurrent
+         * requests cannot both squeeze under the limit. */
+        char p[32];
+        _cleanup_free_ char *mi = NULL;
+        unsigned n = 0;
+        snprintf(p, sizeof p, "%d/mountinfo", (int) req->caller.pid);
+        _cleanup_close_ int mfd = openat(c->proc_fd, p, O_RDONLY | O_CLOEXEC);
+        if (mfd < 0 || read_full_fd(mfd, &mi, 64 * 1024 * 1024) < 0 || pidfd_alive(req->caller.pidfd) <= 0)
+                return request_fail(req, FUSED_ERROR_PERMISSION_DENIED,
+                                    "Cannot count the caller's mounts: it may have exited");
+        (void) count_user_fuse_mounts(mi, &n);
+        if (n + c->mounts_in_flight >= req->conf.mount_max)
+                return request_fail(req, FUSED_ERROR_TOO_MANY_MOUNTS,
+                                    "Too many FUSE mounts (mount_max = %u): unmount some, or ask an "
+                                    "administrator to raise mount_max in %s",
+                                    req->conf.mount_max, c->config_path);
+        req->reserved = true;
+        c->mounts_in_flight++;
+
+        req->actions[req->n_actions++] = FUSED_ACTION_MOUNT;
+        if (options_need_allow_other(&req->opts) && !req->conf.user_allow_other)
+                req->actions[req->n_actions++] = FUSED_ACTION_MOUNT_ALLOW_OTHER;
+        if (options_unsafe(&req->opts)) {
+                req->actions[req->n_actions++] = FUSED_ACTION_MOUNT_UNSAFE;
+                req->allow_unsafe = true;       /* only reached if polkit says yes */
+        }
+        mount_next_polkit(req);
+}
+
+/* Read the a{sv} flags dict; unknown keys and wrong types are refused so a
+ * typo is not silently ignored. */
+static int read_flags(Request *req, bool for_mount) {
+        int r, n = 0;
+
+        r = sd_bus_message_enter_container(req->msg, 'a', "{sv}");
+        if (r < 0)
+                return r;
+        while ((r = sd_bus_message_enter_container(req->msg, 'e', "sv")) > 0) {
+                const char *key;
+                if (++n > FLAGS_MAX)
+                        return -E2BIG;
+                r = sd_bus_message_read(req->msg, "s", &key);
+                if (r < 0)
+                        return r;
+                if (for_mount && strcmp(key, FUSED_FLAG_MOUNTPOINT_FD) == 0) {
+                        int fd;
+                        r = sd_bus_message_read(req->msg, "v", "h", &fd);
+                        if (r < 0)
+                                return r;
+                        if (req->given_fd >= 0)
+                                close(req->given_fd);
+                        req->given_fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+                        if (req->given_fd < 0)
+                                return -errno;
+                } else if (for_mount && strcmp(key, FUSED_FLAG_AUTO_UNMOUNT) == 0) {
+                        int b;
+                        r = sd_bus_message_read(req->msg, "v", "b", &b);
+                        if (r < 0)
+                                return r;
+                        req->auto_unmount = b;
+                } else if (!for_mount && strcmp(key, FUSED_FLAG_LAZY) == 0) {
+                        int b;
+                        r = sd_bus_message_read(req->msg, "v", "b", &b);
+                        if (r < 0)
+                                return r;
+                        req->lazy = b;
+                } else
+                        return -ENOKEY;
+                r = sd_bus_message_exit_container(req->msg);
+                if (r < 0)
+                        return r;
+        }
+        if (r < 0)
+                return r;
+        return sd_bus_message_exit_container(req->msg);
+}
+
+static int method_mount(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        Context *c = userdata;
+        const char *path, *options;
+        OptionsError oerr;
+        _cleanup_free_ char *bad = NULL;
+        int r;
+
+        Request *req = request_new(c, m, "Mount");
+        if (!req)
+                return -ENOMEM;
+        r = sd_bus_message_read(m, "ss", &path, &options);
+        if (r < 0) {
+                request_fail(req, FUSED_ERROR_INVALID_ARGUMENT, "Malformed Mount request: expected (%s)",
+                             FUSED_METHOD_MOUNT_IN);
+                return 1;
+        }
+        req->path = strndup(path, PATH_MAX);
+        if (!req->path) {
+                request_free(req);
+                return -ENOMEM;
+        }
+        r = read_flags(req, true);
+        if (r < 0) {
+                request_fail(req, FUSED_ERROR_INVALID_ARGUMENT,
+                             "Invalid flags: %s (known: " FUSED_FLAG_MOUNTPOINT_FD " h, " FUSED_FLAG_AUTO_UNMOUNT
+                             " b)", r == -ENOKEY ? "unknown key" : r == -E2BIG ? "too many" : "wrong type");
+                return 1;
+        }
+        if (!path_valid(req->path)) {
+                request_fail(req, FUSED_ERROR_INVALID_ARGUMENT,
+                             "The mountpoint must be an absolute path shorter than %d bytes", PATH_MAX);
+                return 1;
+        }
+        r = options_parse(options, &req->opts, &oerr, &bad);
+        if (r == -ENOMEM) {
+                request_free(req);
+                return r;
+        }
+        if (r < 0) {
+                request_fail(req, FUSED_ERROR_INVALID_OPTION, "Option %s%.64s%s %s; see fused(8) for the allowed options",
+                             bad ? "'" : "", bad ? bad : "string", bad ? "'" : "", options_error_string(oerr));
+                return 1;
+        }
+        req->have_opts = true;
+        req->auto_unmount = req->auto_unmount || req->opts.auto_unmount;
+
+        if (request_identify(req) < 0)
+                return 1;
+
+        ResolveArgs a = {
+                .t = caller_target(req), .path = req->path, .given_fd = req->given_fd,
+        };
+        int keep[] = { req->caller.pidfd, c->proc_fd, req->given_fd };
+        r = worker_spawn(c, ns_resolve, &a, keep, req->given_fd >= 0 ? 3 : 2, on_mount_resolved, req, NULL);
+        if (r < 0)
+                request_fail(req, FUSED_ERROR_MOUNT_FAILED, "Cannot start the mountpoint check: %s", strerror(-r));
+        return 1;
+}
+
+/* ---- Unmount ------------------------------------------------------------ */
+
+static void record_drop(Context *c, MountRecord *m) {
+        state_unlink(c, m);
+        state_remove(c, m);
+        mount_object_remove(c, m);
+        record_free(m);
+}
+
+static void on_unmounted(Context *c, int r, WorkerReply *reply, int fd, void *userdata) {
+        Request *req = userdata;
+
+        if (fd >= 0)
+                close(fd);
+        if (r >= 0)
+                r = reply->error;
+        if (r == -EBUSY)
+                return request_fail(req, FUSED_ERROR_MOUNT_FAILED,
+                                    "%s is busy: close the files and directories in use there, or unmount lazily",
+                                    req->path);
+        if (r == -ESTALE || r == -EINVAL)
+                return request_fail(req, FUSED_ERROR_NOT_MOUNTED, "%s is no longer the mount that was checked",
+                                    req->path);
+        if (r < 0)
+                return request_fail(req, FUSED_ERROR_MOUNT_FAILED, "Unmounting %s failed: %s", req->path,
+                                    strerror(-r));
+        MountRecord *m = state_find_unique(c, req->resolved.ns_id, req->resolved.mnt_id_unique, req->resolved.mnt_id);
+        if (m)
+                record_drop(c, m);
+        (void) sd_bus_reply_method_return(req->msg, NULL);
+        log_req(req, "allow", req->lazy ? "unmounted (lazy)" : "unmounted");
+        request_free(req);
+}
+
+static void unmount_spawn(Request *req) {
+        UmountArgs a = {
+                .t = caller_target(req), .path = req->path, .lazy = req->lazy,
+                .expect_id = req->resolved.mnt_id, .expect_unique = req->resolved.mnt_id_unique,
+        };
+        int keep[] = { req->caller.pidfd, req->c->proc_fd };
+        int r = worker_spawn(req->c, ns_umount, &a, keep, ELEMENTSOF(keep), on_unmounted, req, NULL);
+        if (r < 0)
+                request_fail(req, FUSED_ERROR_MOUNT_FAILED, "Cannot start the unmount: %s", strerror(-r));
+}
+
+static void on_unmount_polkit(Context *c, int r, bool challenge, void *userdata) {
+        Request *req = userdata;
+
+        if (r == -EHOSTDOWN)
+                return request_fail(req, FUSED_ERROR_POLKIT_UNAVAILABLE,
+                                    "%s belongs to uid %u and polkitd is not running to authorize unmounting it",
+                                    req->path, (unsigned) req->owner);
+        if (r <= 0)
+                return request_fail(req, FUSED_ERROR_NOT_OWNER,
+                                    "%s was mounted by uid %u: only its owner or an administrator (polkit action "
+                                    FUSED_ACTION_UNMOUNT_OTHER ") may unmount it%s",
+                                    req->path, (unsigned) req->owner,
+                                    challenge ? "; authentication is required, allow interactive authorization" : "");
+        unmount_spawn(req);
+}
+
+static void on_unmount_resolved(Context *c, int r, WorkerReply *reply, int fd, void *userdata) {
+        Request *req = userdata;
+
+        if (r >= 0 && reply->error < 0) {
+                int e = reply->error;
+                if (e == -EINVAL)
+                        return request_fail(req, FUSED_ERROR_NOT_MOUNTED,
+                                            "%s is not a mount point (a symlink is never followed)", req->path);
+                if (e == -EMEDIUMTYPE)
+                        return request_fail(req, FUSED_ERROR_NOT_FUSE,
+                                            "%s is a %s mount, not FUSE: fused only unmounts FUSE filesystems",
+                                            req->path, reply->fstype);
+                if (e == -ENOENT)
+                        return request_fail(req, FUSED_ERROR_NOT_MOUNTED, "%s does not exist", req->path);
+        }
+        if (r < 0 || reply->error < 0) {
+                if (fd >= 0)
+                        close(fd);
+                return fail_resolve(req, r, reply);
+        }
+        /* The pinned fd would make the mount busy: the unmount re-checks
+         * the mount by its id instead. */
+        if (fd >= 0)
+                close(fd);
+        req->resolved = *reply;
+
+        /* The owner is who fused made it for; a FUSE mount fused does not
+         * know (made before fused, or by fusermount3) belongs to its user_id. */
+        MountRecord *m = state_find_unique(c, reply->ns_id, reply->mnt_id_unique, reply->mnt_id);
+        req->owner = m ? m->owner : reply->user_id >= 0 ? (uid_t) reply->user_id : 0;
+        if (req->caller.uid == 0 || req->caller.uid == req->owner)
+                return unmount_spawn(req);
+
+        PolkitDetails d = {
+                .mountpoint = req->path, .fstype = reply->fstype,
+                .subtype = m ? m->subtype : (strncmp(reply->fstype, "fuse.", 5) == 0 ? reply->fstype + 5 : ""),
+                .options = m ? m->options : "", .uid = req->caller.uid,
+        };
+        r = polkit_check(c, &req->caller, FUSED_ACTION_UNMOUNT_OTHER, &d, req->interactive, on_unmount_polkit,
+                         req, NULL);
+        if (r < 0)
+                request_fail(req, FUSED_ERROR_PERMISSION_DENIED, "Cannot ask polkit: %s", strerror(-r));
+}
+
+static int method_unmount(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        Context *c = userdata;
+        const char *path;
+        int r;
+
+        Request *req = request_new(c, m, "Unmount");
+        if (!req)
+                return -ENOMEM;
+        r = sd_bus_message_read(m, "s", &path);
+        if (r >= 0) {
+                req->path = strndup(path, PATH_MAX);
+                if (!req->path) {
+                        request_free(req);
+                        return -ENOMEM;
+                }
+                r = read_flags(req, false);
+        }
+        if (r < 0) {
+                request_fail(req, FUSED_ERROR_INVALID_ARGUMENT, "Malformed Unmount request: expected (%s) with "
+                             "flag " FUSED_FLAG_LAZY " b", FUSED_METHOD_UNMOUNT_IN);
+                return 1;
+        }
+        if (!path_valid(req->path)) {
+                request_fail(req, FUSED_ERROR_INVALID_ARGUMENT,
+                             "The mountpoint must be an absolute path shorter than %d bytes", PATH_MAX);
+                return 1;
+        }
+        if (request_identify(req) < 0)
+                return 1;
+
+        ResolveArgs a = { .t = caller_target(req), .path = req->path, .given_fd = -1, .for_unmount = true };
+        int keep[] = { req->caller.pidfd, c->proc_fd };
+        r = worker_spawn(c, ns_resolve, &a, keep, ELEMENTSOF(keep), on_unmount_resolved, req, NULL);
+        if (r < 0)
+                request_fail(req, FUSED_ERROR_MOUNT_FAILED, "Cannot start the unmount: %s", strerror(-r));
+        return 1;
+}
+
+/* ---- ListMounts --------------------------------------------------------- */
+
+static int method_list_mounts(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        Context *c = userdata;
+        sd_bus_message *reply = NULL;
+        int r;
+
+        (void) state_reconcile(c);
+        r = sd_bus_message_new_method_return(m, &reply);
+        if (r >= 0)
+                r = mount_list_append(c, reply);
+        if (r >= 0)
+                r = sd_bus_send(NULL, reply, NULL);
+        sd_bus_message_unref(reply);
+        return r;
+}
+
+/* ---- auto-unmount ------------------------------------------------------- */
+
+static void on_auto_unmounted(Context *c, int r, WorkerReply *reply, int fd, void *userdata) {
+        uint64_t id = (uint64_t) (uintptr_t) userdata;
+        MountRecord *m;
+
+        if (fd >= 0)
+                close(fd);
+        if (r >= 0)
+                r = reply->error;
+        for (m = c->mounts; m && m->id != id; m = m->next)
+                ;
+        if (!m)
+                return;
+        if (r < 0 && r != -ESTALE && r != -ENOENT && r != -EINVAL) {
+                log_errno(LOG_WARNING, r, "auto-unmount of %s failed", m->mountpoint);
+                m->unmounting = false;
+                return;
+        }
+        log_request(&(LogRequest) {
+                .method = "AutoUnmount", .uid = m->owner, .pid = m->pid, .mountpoint = m->mountpoint,
+                .options = m->options, .verdict = "allow",
+                .reason = r < 0 ? "owner disconnected; mount was already gone" : "owner disconnected; unmounted",
+        });
+        record_drop(c, m);
+}
+
+/* A process in a namespace we no longer hold (after a restart): any will
+ * do, the unique mount id is checked before anything is unmounted. */
+static int find_ns(Context *c, MountRecord *m, int *ret_ns, int *ret_root) {
+        int dfd = openat(c->proc_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dfd < 0)
+                return -errno;
+        DIR *d = fdopendir(dfd);
+        if (!d) {
+                close(dfd);
+                return -errno;
+        }
+        struct dirent *de;
+        int r = -ENOENT;
+        while ((de = readdir(d))) {
+                char p[300];
+                struct stat st;
+                if (de->d_name[0] < '1' || de->d_name[0] > '9')
+                        continue;
+                snprintf(p, sizeof p, "%s/ns/mnt", de->d_name);
+                if (fstatat(c->proc_fd, p, &st, 0) < 0 || st.st_ino != m->ns_ino || st.st_dev != m->ns_dev)
+                        continue;
+                int ns = openat(c->proc_fd, p, O_RDONLY | O_CLOEXEC);
+                snprintf(p, sizeof p, "%s/root", de->d_name);
+                int root = openat(c->proc_fd, p, O_PATH | O_DIRECTORY | O_CLOEXEC);
+                if (ns >= 0 && root >= 0 && fstat(ns, &st) == 0 && st.st_ino == m->ns_ino) {
+                        *ret_ns = ns;
+                        *ret_root = root;
+                        r = 0;
+                        break;
+                }
+                if (ns >= 0)
+                        close(ns);
+                if (root >= 0)
+                        close(root);
+        }
+        closedir(d);
+        return r;
+}
+
+void manager_auto_unmount(Context *c, MountRecord *m, const char *why) {
+        if (m->unmounting)
+                return;
+        if (m->ns_fd < 0 && find_ns(c, m, &m->ns_fd, &m->root_fd) < 0) {
+                /* No process is left in its namespace: the mount died with it. */
+                log_msg(LOG_INFO, "auto-unmount of %s: its mount namespace is gone", m->mountpoint);
+                record_drop(c, m);
+                return;
+        }
+        m->unmounting = true;
+        UmountArgs a = {
+                .t = { .pidfd = -1, .ns_fd = m->ns_fd, .root_fd = m->root_fd, .proc_fd = c->proc_fd },
+                .path = m->mountpoint, .lazy = true, .expect_id = m->mnt_id, .expect_unique = m->mnt_id_unique,
+        };
+        int keep[] = { m->ns_fd, m->root_fd, c->proc_fd };
+        int r = worker_spawn(c, ns_umount, &a, keep, ELEMENTSOF(keep), on_auto_unmounted,
+                             (void *) (uintptr_t) m->id, NULL);
+        if (r < 0) {
+                m->unmounting = false;
+                log_errno(LOG_WARNING, r, "Cannot start auto-unmount of %s (%s)", m->mountpoint, why);
+        }
+}
+
+static int on_name_owner_changed(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        Context *c = userdata;
+        const char *name, *old_owner, *new_owner;
+
+        if (sd_bus_message_read(msg, "sss", &name, &old_owner, &new_owner) < 0 || *new_owner || name[0] != ':')
+                return 0;
+        for (MountRecord *m = c->mounts, *next; m; m = next) {
+                next = m->next;
+                if (m->auto_unmount && m->sender && strcmp(m->sender, name) == 0)
+                        manager_auto_unmount(c, m, "owner disconnected");
+        }
+        return 0;
+}
+
+/* After recording an auto-unmount mount: its owner may have gone before
+ * the match saw it. */
+int manager_watch_owner(Context *c, MountRecord *m) {
+        sd_bus_creds *creds = NULL;
+        int r = sd_bus_get_name_creds(c->bus, m->sender, 0, &creds);
+
+        sd_bus_creds_unref(creds);
+        if (r < 0)
+                manager_auto_unmount(c, m, "owner already gone");
+        return 0;
+}
+
+static const sd_bus_vtable manager_vtable[] = {
+        SD_BUS_VTABLE_START(0),
+        SD_BUS_METHOD_WITH_ARGS(FUSED_METHOD_MOUNT,
+                                SD_BUS_ARGS("s", mountpoint, "s", options, "a{sv}", flags),
+                                SD_BUS_RESULT("h", fuse_fd, "o", mount),
+                                method_mount, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS(FUSED_METHOD_UNMOUNT,
+                                SD_BUS_ARGS("s", mountpoint, "a{sv}", flags),
+                                SD_BUS_NO_RESULT,
+                                method_unmount, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS(FUSED_METHOD_LIST_MOUNTS,
+                                SD_BUS_NO_ARGS,
+                                SD_BUS_RESULT(FUSED_METHOD_LIST_MOUNTS_OUT, mounts),
+                                method_list_mounts, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_VTABLE_END,
+};
+
+int manager_add(Context *c) {
+        int r;
+
+        r = sd_bus_add_object_vtable(c->bus, NULL, FUSED_OBJECT_PATH, FUSED_MANAGER_INTERFACE, manager_vtable, c);
+        if (r < 0)
+                return r;
+        r = sd_bus_add_object_manager(c->bus, NULL, FUSED_OBJECT_PATH);
+        if (r < 0)
+                return r;
+        return sd_bus_match_signal(c->bus, NULL, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                   "org.freedesktop.DBus", "NameOwnerChanged", on_name_owner_changed, c);
+}

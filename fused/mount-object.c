@@ -1,0 +1,82 @@
+/* One bus object per mount, FUSED_MOUNT_PATH_PREFIX/<id>, with read-only
+ * properties; the ObjectManager on the root object announces them, so a
+ * desktop sees mounts come and go. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stddef.h>
+
+#include "fused.h"
+
+static int prop_str(sd_bus *bus, const char *path, const char *interface, const char *property,
+                    sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        const char *const *s = userdata;
+        return sd_bus_message_append(reply, "s", *s ? *s : "");
+}
+
+static int prop_pid(sd_bus *bus, const char *path, const char *interface, const char *property,
+                    sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        return sd_bus_message_append(reply, "u", (uint32_t) *(pid_t *) userdata);
+}
+
+static int prop_bool(sd_bus *bus, const char *path, const char *interface, const char *property,
+                     sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        return sd_bus_message_append(reply, "b", (int) *(bool *) userdata);
+}
+
+static const sd_bus_vtable mount_vtable[] = {
+        SD_BUS_VTABLE_START(0),
+        SD_BUS_PROPERTY(FUSED_PROP_MOUNTPOINT, "s", prop_str, offsetof(MountRecord, mountpoint),
+                        SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY(FUSED_PROP_OWNER, "u", NULL, offsetof(MountRecord, owner), SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY(FUSED_PROP_PID, "u", prop_pid, offsetof(MountRecord, pid), SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY(FUSED_PROP_FSNAME, "s", prop_str, offsetof(MountRecord, fsname),
+                        SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY(FUSED_PROP_SUBTYPE, "s", prop_str, offsetof(MountRecord, subtype),
+                        SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY(FUSED_PROP_OPTIONS, "s", prop_str, offsetof(MountRecord, options),
+                        SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY(FUSED_PROP_CREATION_TIMESTAMP, "t", NULL, offsetof(MountRecord, created_usec),
+                        SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY(FUSED_PROP_AUTO_UNMOUNT, "b", prop_bool, offsetof(MountRecord, auto_unmount),
+                        SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_VTABLE_END,
+};
+
+int mount_object_add(Context *c, MountRecord *m) {
+        int r;
+
+        if (!m->object_path && asprintf(&m->object_path, FUSED_MOUNT_PATH_PREFIX "/%" PRIu64, m->id) < 0) {
+                m->object_path = NULL;
+                return -ENOMEM;
+        }
+        r = sd_bus_add_object_vtable(c->bus, &m->object_slot, m->object_path, FUSED_MOUNT_INTERFACE,
+                                     mount_vtable, m);
+        if (r < 0)
+                return r;
+        (void) sd_bus_emit_object_added(c->bus, m->object_path);
+        return 0;
+}
+
+void mount_object_remove(Context *c, MountRecord *m) {
+        if (!m->object_slot)
+                return;
+        (void) sd_bus_emit_object_removed(c->bus, m->object_path);
+        m->object_slot = sd_bus_slot_unref(m->object_slot);
+}
+
+int mount_list_append(Context *c, sd_bus_message *reply) {
+        int r = sd_bus_message_open_container(reply, 'a', FUSED_MOUNT_ENTRY_SIG);
+        if (r < 0)
+                return r;
+        for (MountRecord *m = c->mounts; m; m = m->next) {
+                if (!m->object_path)
+                        continue;
+                r = sd_bus_message_append(reply, FUSED_MOUNT_ENTRY_SIG, m->object_path, m->mountpoint,
+                                          (uint32_t) m->owner, (uint32_t) m->pid, m->fsname ? m->fsname : "",
+                                          m->subtype ? m->subtype : "", m->options ? m->options : "",
+                                          m->created_usec);
+                if (r < 0)
+                        return r;
+        }
+        return sd_bus_message_close_container(reply);
+}

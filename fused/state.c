@@ -1,0 +1,280 @@
+/* The mounts fused made: in memory, and one file per mount under the state
+ * directory so that a restarted fused still knows who owns what.  At start
+ * and from time to time, records of mounts that are gone (unmounted behind
+ * our back, or their namespace died) are dropped. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "fused.h"
+
+MountRecord *record_new(void) {
+        MountRecord *m = calloc(1, sizeof *m);
+        if (m)
+                m->ns_fd = m->root_fd = -1;
+        return m;
+}
+
+MountRecord *record_free(MountRecord *m) {
+        if (!m)
+                return NULL;
+        sd_bus_slot_unref(m->object_slot);
+        sd_bus_slot_unref(m->match_slot);
+        if (m->ns_fd >= 0)
+                close(m->ns_fd);
+        if (m->root_fd >= 0)
+                close(m->root_fd);
+        free(m->object_path);
+        free(m->mountpoint);
+        free(m->fsname);
+        free(m->subtype);
+        free(m->options);
+        free(m->sender);
+        free(m);
+        return NULL;
+}
+
+/* Values are one line each: escape newline and backslash. */
+static int append_kv(char **buf, size_t *len, const char *key, const char *value) {
+        size_t n = strlen(key) + 2 * strlen(value) + 3;
+        char *p = realloc(*buf, *len + n);
+
+        if (!p)
+                return -ENOMEM;
+        *buf = p;
+        p += *len;
+        p += sprintf(p, "%s=", key);
+        for (const char *v = value; *v; v++) {
+                if (*v == '\n') {
+                        *p++ = '\\';
+                        *p++ = 'n';
+                } else if (*v == '\\') {
+                        *p++ = '\\';
+                        *p++ = '\\';
+                } else
+                        *p++ = *v;
+        }
+        *p++ = '\n';
+        *p = 0;
+        *len = (size_t) (p - *buf);
+        return 0;
+}
+
+static int append_u64(char **buf, size_t *len, const char *key, uint64_t v) {
+        char s[24];
+        snprintf(s, sizeof s, "%" PRIu64, v);
+        return append_kv(buf, len, key, s);
+}
+
+int record_serialize(const MountRecord *m, char **ret) {
+        char *buf = NULL;
+        size_t len = 0;
+        int r = 0;
+
+        r = append_u64(&buf, &len, "id", m->id);
+        if (r >= 0) r = append_kv(&buf, &len, "mountpoint", m->mountpoint ? m->mountpoint : "");
+        if (r >= 0) r = append_kv(&buf, &len, "fsname", m->fsname ? m->fsname : "");
+        if (r >= 0) r = append_kv(&buf, &len, "subtype", m->subtype ? m->subtype : "");
+        if (r >= 0) r = append_kv(&buf, &len, "options", m->options ? m->options : "");
+        if (r >= 0) r = append_kv(&buf, &len, "sender", m->sender ? m->sender : "");
+        if (r >= 0) r = append_u64(&buf, &len, "owner", m->owner);
+        if (r >= 0) r = append_u64(&buf, &len, "pid", (uint64_t) m->pid);
+        if (r >= 0) r = append_u64(&buf, &len, "created", m->created_usec);
+        if (r >= 0) r = append_u64(&buf, &len, "auto_unmount", m->auto_unmount);
+        if (r >= 0) r = append_u64(&buf, &len, "mnt_id", m->mnt_id);
+        if (r >= 0) r = append_u64(&buf, &len, "mnt_id_unique", m->mnt_id_unique);
+        if (r >= 0) r = append_u64(&buf, &len, "ns_id", m->ns_id);
+        if (r >= 0) r = append_u64(&buf, &len, "ns_dev", (uint64_t) m->ns_dev);
+        if (r >= 0) r = append_u64(&buf, &len, "ns_ino", (uint64_t) m->ns_ino);
+        if (r < 0) {
+                free(buf);
+                return r;
+        }
+        *ret = buf;
+        return 0;
+}
+
+static char *unescape_value(const char *s, size_t n) {
+        char *out = malloc(n + 1), *o = out;
+
+        if (!out)
+                return NULL;
+        for (size_t i = 0; i < n; i++) {
+                if (s[i] == '\\' && i + 1 < n) {
+                        i++;
+                        *o++ = s[i] == 'n' ? '\n' : s[i];
+                } else
+                        *o++ = s[i];
+        }
+        *o = 0;
+        return out;
+}
+
+int record_parse(const char *text, MountRecord *m) {
+        bool have_id = false, have_mp = false;
+
+        for (const char *p = text; *p;) {
+                const char *nl = strchr(p, '\n');
+                size_t len = nl ? (size_t) (nl - p) : strlen(p);
+                const char *eq = memchr(p, '=', len);
+
+                if (eq) {
+                        size_t klen = (size_t) (eq - p);
+                        _cleanup_free_ char *v = unescape_value(eq + 1, len - klen - 1);
+                        if (!v)
+                                return -ENOMEM;
+                        uint64_t u = strtoull(v, NULL, 10);
+#define KEY(k) (klen == strlen(k) && memcmp(p, k, klen) == 0)
+#define TAKE_STR(field) do { free(m->field); m->field = TAKE_PTR(v); } while (0)
+                        if (KEY("id")) { m->id = u; have_id = u > 0; }
+                        else if (KEY("mountpoint")) { TAKE_STR(mountpoint); have_mp = true; }
+                        else if (KEY("fsname")) TAKE_STR(fsname);
+                        else if (KEY("subtype")) TAKE_STR(subtype);
+                        else if (KEY("options")) TAKE_STR(options);
+                        else if (KEY("sender")) TAKE_STR(sender);
+                        else if (KEY("owner")) m->owner = (uid_t) u;
+                        else if (KEY("pid")) m->pid = (pid_t) u;
+                        else if (KEY("created")) m->created_usec = u;
+                        else if (KEY("auto_unmount")) m->auto_unmount = u != 0;
+                        else if (KEY("mnt_id")) m->mnt_id = u;
+                        else if (KEY("mnt_id_unique")) m->mnt_id_unique = u;
+                        else if (KEY("ns_id")) m->ns_id = u;
+                        else if (KEY("ns_dev")) m->ns_dev = (dev_t) u;
+                        else if (KEY("ns_ino")) m->ns_ino = (ino_t) u;
+#undef KEY
+#undef TAKE_STR
+                }
+                p += len;
+                if (*p == '\n')
+                        p++;
+        }
+        if (!have_id || !have_mp)
+                return -EBADMSG;
+        if (m->subtype && !*m->subtype) {
+                free(m->subtype);
+                m->subtype = NULL;
+        }
+        return 0;
+}
+
+int state_save(Context *c, MountRecord *m) {
+        _cleanup_free_ char *text = NULL;
+        char name[32], tmp[40];
+        int r;
+
+        r = record_serialize(m, &text);
+        if (r < 0)
+                return r;
+        snprintf(name, sizeof name, "%" PRIu64, m->id);
+        snprintf(tmp, sizeof tmp, ".%s.tmp", name);
+        _cleanup_close_ int fd = openat(c->state_fd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+        if (fd < 0)
+                return -errno;
+        size_t n = strlen(text);
+        if (write(fd, text, n) != (ssize_t) n)
+                return -EIO;
+        if (renameat(c->state_fd, tmp, c->state_fd, name) < 0)
+                return -errno;
+        return 0;
+}
+
+void state_remove(Context *c, MountRecord *m) {
+        char name[32];
+
+        snprintf(name, sizeof name, "%" PRIu64, m->id);
+        (void) unlinkat(c->state_fd, name, 0);
+}
+
+void state_add(Context *c, MountRecord *m) {
+        m->next = c->mounts;
+        c->mounts = m;
+        c->n_mounts++;
+        if (m->id >= c->next_id)
+                c->next_id = m->id + 1;
+}
+
+void state_unlink(Context *c, MountRecord *m) {
+        for (MountRecord **p = &c->mounts; *p; p = &(*p)->next)
+                if (*p == m) {
+                        *p = m->next;
+                        c->n_mounts--;
+                        m->next = NULL;
+                        return;
+                }
+}
+
+/* The record of a mount, by its never-reused id if the kernel has one,
+ * else by its id in its namespace. */
+MountRecord *state_find_unique(Context *c, uint64_t ns_id, uint64_t mnt_id_unique, uint64_t mnt_id) {
+        for (MountRecord *m = c->mounts; m; m = m->next) {
+                if (mnt_id_unique && m->mnt_id_unique) {
+                        if (m->mnt_id_unique == mnt_id_unique)
+                                return m;
+                } else if (m->mnt_id == mnt_id && (!ns_id || !m->ns_id || m->ns_id == ns_id))
+                        return m;
+        }
+        return NULL;
+}
+
+int state_load(Context *c) {
+        int dfd = fcntl(c->state_fd, F_DUPFD_CLOEXEC, 3);
+        if (dfd < 0)
+                return -errno;
+        DIR *d = fdopendir(dfd);
+        if (!d) {
+                close(dfd);
+                return -errno;
+        }
+        rewinddir(d);
+        struct dirent *de;
+        while ((de = readdir(d))) {
+                if (de->d_name[0] == '.') {
+                        if (strstr(de->d_name, ".tmp"))
+                                (void) unlinkat(c->state_fd, de->d_name, 0);
+                        continue;
+                }
+                _cleanup_free_ char *text = NULL;
+                _cleanup_close_ int fd = openat(c->state_fd, de->d_name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+                if (fd < 0 || read_full_fd(fd, &text, 1024 * 1024) < 0)
+                        continue;
+                MountRecord *m = record_new();
+                if (!m) {
+                        closedir(d);
+                        return -ENOMEM;
+                }
+                if (record_parse(text, m) < 0) {
+                        log_msg(LOG_WARNING, "Ignoring unreadable state file %s", de->d_name);
+                        (void) unlinkat(c->state_fd, de->d_name, 0);
+                        record_free(m);
+                        continue;
+                }
+                state_add(c, m);
+        }
+        closedir(d);
+        return 0;
+}
+
+/* Drop the records of mounts that no longer exist.  Returns how many. */
+int state_reconcile(Context *c) {
+        int dropped = 0;
+
+        for (MountRecord *m = c->mounts, *next; m; m = next) {
+                next = m->next;
+                if (m->unmounting)
+                        continue;
+                int r = mount_exists(m->ns_id, m->mnt_id_unique);
+                if (r != 0)
+                        continue;       /* exists, or the kernel cannot tell: keep */
+                log_msg(LOG_INFO, "Mount %s of uid %u is gone, dropping its record", m->mountpoint,
+                        (unsigned) m->owner);
+                state_unlink(c, m);
+                state_remove(c, m);
+                mount_object_remove(c, m);
+                record_free(m);
+                dropped++;
+        }
+        return dropped;
+}

@@ -1,0 +1,214 @@
+/* Small helpers: whole-file reads, pidfds, fd hygiene for forked children,
+ * and mount ids and namespaces through interfaces newer than our headers. */
+#include <errno.h>
+#include <fcntl.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+
+#include "fused.h"
+
+#ifndef STATX_MNT_ID_UNIQUE
+#define STATX_MNT_ID_UNIQUE 0x4000U
+#endif
+#ifndef STATX_ATTR_MOUNT_ROOT
+#define STATX_ATTR_MOUNT_ROOT 0x2000
+#endif
+#define AT_HANDLE_FID_ 0x200
+#define AT_HANDLE_MNT_ID_UNIQUE_ 0x001
+#ifndef __NR_statmount
+#define __NR_statmount 457
+#endif
+#ifndef __NR_pidfd_open
+#define __NR_pidfd_open 434
+#endif
+#ifndef __NR_pidfd_send_signal
+#define __NR_pidfd_send_signal 424
+#endif
+
+int read_full_fd(int fd, char **ret, size_t max) {
+        size_t size = 0, alloc = 4096;
+        _cleanup_free_ char *buf = malloc(alloc + 1);
+
+        if (!buf)
+                return -ENOMEM;
+        for (;;) {
+                if (size == alloc) {
+                        if (alloc >= max)
+                                return -EFBIG;
+                        alloc = alloc * 2 > max ? max : alloc * 2;
+                        char *n = realloc(buf, alloc + 1);
+                        if (!n)
+                                return -ENOMEM;
+                        buf = n;
+                }
+                ssize_t k = read(fd, buf + size, alloc - size);
+                if (k < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return -errno;
+                }
+                if (k == 0)
+                        break;
+                size += (size_t) k;
+        }
+        buf[size] = 0;
+        *ret = TAKE_PTR(buf);
+        return 0;
+}
+
+int read_full_file(const char *path, char **ret, size_t max) {
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0)
+                return -errno;
+        return read_full_fd(fd, ret, max);
+}
+
+int pidfd_open_pid(pid_t pid) {
+        int fd = (int) syscall(__NR_pidfd_open, pid, 0);
+        return fd < 0 ? -errno : fd;
+}
+
+/* 1 if the pinned process is still alive, 0 if it has exited. */
+int pidfd_alive(int pidfd) {
+        if (syscall(__NR_pidfd_send_signal, pidfd, 0, NULL, 0) < 0)
+                return errno == ESRCH ? 0 : -errno;
+        return 1;
+}
+
+static int cmp_int(const void *a, const void *b) {
+        return *(const int *) a - *(const int *) b;
+}
+
+/* A forked child must not hold the bus socket or other callers' fds. */
+int close_all_but(const int *keep, size_t n) {
+        int sorted[16];
+        unsigned lo = 3;
+
+        if (n > ELEMENTSOF(sorted))
+                return -E2BIG;
+        memcpy(sorted, keep, n * sizeof(int));
+        qsort(sorted, n, sizeof(int), cmp_int);
+        for (size_t i = 0; i < n; i++) {
+                if (sorted[i] < 0 || (unsigned) sorted[i] < lo)
+                        continue;
+                if ((unsigned) sorted[i] > lo && syscall(__NR_close_range, lo, (unsigned) sorted[i] - 1, 0) < 0)
+                        return -errno;
+                lo = (unsigned) sorted[i] + 1;
+        }
+        if (syscall(__NR_close_range, lo, ~0U, 0) < 0)
+                return -errno;
+        return 0;
+}
+
+/* Field 22 of /proc/PID/stat, which polkit compares against to rule out a
+ * recycled pid.  The caller checks the pidfd afterwards. */
+int proc_start_time(int proc_fd, pid_t pid, uint64_t *ret) {
+        char p[32];
+        _cleanup_free_ char *s = NULL;
+        int r;
+
+        snprintf(p, sizeof p, "%d/stat", (int) pid);
+        _cleanup_close_ int fd = openat(proc_fd, p, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        r = read_full_fd(fd, &s, 4096);
+        if (r < 0)
+                return r;
+        /* comm may contain spaces and parentheses: start after the last ')'. */
+        char *e = strrchr(s, ')');
+        if (!e)
+                return -EIO;
+        e++;
+        for (int field = 3; field < 22; field++) {
+                e = strchr(e + 1, ' ');
+                if (!e)
+                        return -EIO;
+        }
+        errno = 0;
+        unsigned long long v = strtoull(e + 1, NULL, 10);
+        if (errno)
+                return -errno;
+        *ret = v;
+        return 0;
+}
+
+/* Escape ',' and '\' so a value can sit in a comma separated option list. */
+char *escape_commas(const char *s) {
+        size_t n = strlen(s);
+        char *out = malloc(n * 2 + 1), *p = out;
+
+        if (!out)
+                return NULL;
+        for (; *s; s++) {
+                if (*s == ',' || *s == '\\')
+                        *p++ = '\\';
+                *p++ = *s;
+        }
+        *p = 0;
+        return out;
+}
+
+/* The mount an fd is on: its 32-bit id (as in mountinfo), its 64-bit id
+ * that is never reused (0 if the kernel is older than 6.12), and whether
+ * the fd is the mount's root.  Asks the filesystem for nothing: statx with
+ * an empty mask is answered by the VFS even on a FUSE mount whose server
+ * hangs, is dead, or does not let us in (no allow_other). */
+int fd_mount_id(int fd, uint64_t *ret_id, uint64_t *ret_unique, bool *ret_is_root) {
+        struct statx sx;
+
+        if (statx(fd, "", AT_EMPTY_PATH | AT_STATX_DONT_SYNC | AT_SYMLINK_NOFOLLOW, 0, &sx) < 0)
+                return -errno;
+        if (!(sx.stx_mask & STATX_MNT_ID))
+                return -EOPNOTSUPP;
+        if (ret_id)
+                *ret_id = sx.stx_mnt_id;
+        if (ret_is_root)
+                *ret_is_root = (sx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) &&
+                               (sx.stx_attributes & STATX_ATTR_MOUNT_ROOT);
+        if (ret_unique) {
+                /* name_to_handle_at() reports the unique id without calling
+                 * into the filesystem; a zero-sized handle only makes it
+                 * answer EOVERFLOW, the id is filled in all the same. */
+                struct file_handle fh = { .handle_bytes = 0 };
+                uint64_t uniq = 0;
+                *ret_unique = 0;
+                if ((name_to_handle_at(fd, "", &fh, (int *) &uniq,
+                                       AT_EMPTY_PATH | AT_HANDLE_FID_ | AT_HANDLE_MNT_ID_UNIQUE_) == 0 ||
+                     errno == EOVERFLOW))
+                        *ret_unique = uniq;
+        }
+        return 0;
+}
+
+/* Whether an O_PATH fd is a symbolic link, without stat() (which a FUSE
+ * server could answer slowly or refuse). */
+bool fd_is_symlink(int fd) {
+        char c;
+        return readlinkat(fd, "", &c, 1) >= 0;
+}
+
+struct mnt_id_req_v1 {
+        uint32_t size, spare;
+        uint64_t mnt_id, param, mnt_ns_id;
+};
+
+/* Whether a mount still exists in a namespace, without entering it or
+ * holding it: 1 yes, 0 no, -errno if the kernel cannot tell (< 6.11). */
+int mount_exists(uint64_t ns_id, uint64_t unique_id) {
+        struct mnt_id_req_v1 req = {
+                .size = sizeof req, .mnt_id = unique_id, .param = 1 /* STATMOUNT_SB_BASIC */,
+                .mnt_ns_id = ns_id,
+        };
+        uint64_t buf[128];
+
+        if (unique_id == 0 || ns_id == 0)
+                return -EOPNOTSUPP;
+        if (syscall(__NR_statmount, &req, buf, sizeof buf, 0) < 0)
+                return errno == ENOENT ? 0 : -errno;
+        return 1;
+}
