@@ -240,8 +240,8 @@ void fuse_mount_opts_help(void)
 /* Mounting as root */
 
 /* Logs what the kernel said about a refused fsconfig (read from the fs
- * context fd), then returns @r. */
-static int fsconfig_failed(int fsfd, const char *key, int r)
+ * context fd: "e fuse: ..." lines), then returns @r. */
+static int fsconfig_failed(int fsfd, const char *what, int r)
 {
         char msg[512];
         bool said = false;
@@ -251,19 +251,23 @@ static int fsconfig_failed(int fsfd, const char *key, int r)
                 if (n <= 0)
                         break;
                 msg[n] = '\0';
-                /* "e fuse: Unknown parameter..." / "w ..." / "i ..." */
-                fuse_log(FUSE_LOG_ERR, "fuse: %s\n", n > 2 ? msg + 2 : msg);
+                const char *text = n > 2 && msg[1] == ' ' ? msg + 2 : msg;
+                fuse_log(FUSE_LOG_ERR, "%s%s\n", strncmp(text, "fuse", 4) ? "fuse: " : "", text);
                 said = true;
         }
         if (!said)
-                fuse_log(FUSE_LOG_ERR, "fuse: mount option %s: %s\n", key, strerror(-r));
+                fuse_log(FUSE_LOG_ERR, "fuse: %s: %s\n", what, strerror(-r));
         return r;
 }
 
 static int set_str(int fsfd, const char *key, const char *val)
 {
-        if (fsconfig(fsfd, FSCONFIG_SET_STRING, key, val, 0) < 0)
-                return fsconfig_failed(fsfd, key, -errno);
+        if (fsconfig(fsfd, FSCONFIG_SET_STRING, key, val, 0) < 0) {
+                int r = -errno;
+                char what[64];
+                snprintf(what, sizeof(what), "mount option %s", key);
+                return fsconfig_failed(fsfd, what, r);
+        }
         return 0;
 }
 
@@ -276,8 +280,12 @@ static int set_uint(int fsfd, const char *key, unsigned val, const char *fmt)
 
 static int set_flag(int fsfd, const char *key)
 {
-        if (fsconfig(fsfd, FSCONFIG_SET_FLAG, key, NULL, 0) < 0)
-                return fsconfig_failed(fsfd, key, -errno);
+        if (fsconfig(fsfd, FSCONFIG_SET_FLAG, key, NULL, 0) < 0) {
+                int r = -errno;
+                char what[64];
+                snprintf(what, sizeof(what), "mount option %s", key);
+                return fsconfig_failed(fsfd, what, r);
+        }
         return 0;
 }
 
@@ -358,7 +366,7 @@ static int mount_fsmount(int target, const struct mount_opts *mo, int fd, mode_t
                 return r;
 
         if (fsconfig(fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
-                return fsconfig_failed(fsfd, "(create)", -errno);
+                return fsconfig_failed(fsfd, "mount failed", -errno);
 
         _mnt_close_ int mnt = fsmount(fsfd, FSMOUNT_CLOEXEC, mount_attrs(mo->flags));
         if (mnt < 0) {

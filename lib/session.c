@@ -625,10 +625,10 @@ struct fuse_session *fuse_session_new(struct fuse_args *args,
 			 "fuse: warning: argv[0] (%s) looks like an option and is ignored\n",
 			 args->argv[0]);
 	} else if (args->argc > 1) {
-		fuse_log(FUSE_LOG_ERR, "fuse: unknown option(s):");
+		fuse_log(FUSE_LOG_ERR, "fuse: unknown option(s): `");
 		for (int i = 1; i < args->argc; i++)
-			fuse_log(FUSE_LOG_ERR, " `%s'", args->argv[i]);
-		fuse_log(FUSE_LOG_ERR, "\n");
+			fuse_log(FUSE_LOG_ERR, "%s%s", args->argv[i],
+				 i + 1 < args->argc ? " " : "'\n");
 		goto fail;
 	}
 	if (se->debug)

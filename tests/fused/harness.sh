@@ -219,9 +219,10 @@ h_start_fused() {
 h_stop_fused() {
   local sig=${1:-TERM}
   [ -n "$H_FUSED_PID" ] || return 0
-  kill -"$sig" "$H_FUSED_PID" 2>/dev/null
-  timeout 10 tail --pid="$H_FUSED_PID" -f /dev/null
-  wait "$H_FUSED_PID" 2>/dev/null
+  # (Braces: bash reports a killed job on the group's stderr.)
+  { kill -"$sig" "$H_FUSED_PID"
+    timeout 10 tail --pid="$H_FUSED_PID" -f /dev/null
+    wait "$H_FUSED_PID"; } 2>/dev/null
   H_FUSED_PID=
   h_name_gone org.freedesktop.fuse1 5 || h_die "fused's name still on the bus"
 }
@@ -254,7 +255,8 @@ h_mkdir() {
   chmod "$mode" "$dir"
 }
 
-# Other directories (outside H_TMP) whose FUSE mounts the cleanup removes.
+# Other directories (outside H_TMP) whose FUSE mounts the cleanup takes
+# down (it never removes them).
 h_track_dir() { H_EXTRA_DIRS+=("$1"); }
 
 # FUSE mounts at or under DIR, deepest first, from our mountinfo.
@@ -283,7 +285,10 @@ h_cleanup() {
   local rc=$? d
   trap - EXIT
   set +e
-  [ -n "$H_FUSED_PID" ] && kill -KILL "$H_FUSED_PID" 2>/dev/null
+  # fused first, so it does not race the unmounts below.
+  if [ -n "$H_FUSED_PID" ]; then
+    { kill -KILL "$H_FUSED_PID"; wait "$H_FUSED_PID"; } 2>/dev/null
+  fi
   if [ -n "$H_TMP" ]; then
     h_unmount_fuse_under "$H_TMP"
     for d in "${H_EXTRA_DIRS[@]}"; do h_unmount_fuse_under "$d"; done
@@ -302,7 +307,6 @@ h_cleanup() {
     # Anything still mounted here (a bind, a stuck FUSE mount) must not let
     # rm -rf reach into it.
     grep -q " $H_TMP" /proc/self/mountinfo && h_unmount_fuse_under "$H_TMP"
-    for d in "${H_EXTRA_DIRS[@]}"; do rm -rf --one-file-system "$d"; done
     rm -rf --one-file-system "$H_TMP"
   fi
   exit $rc

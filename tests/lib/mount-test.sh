@@ -6,7 +6,7 @@
 #   mount-test.sh CASE MOUNT_TESTFS MOUNT_NOSYS MOUNT_FDPASS
 #
 # CASE: fsmount, fallback, regular-file, auto-unmount, sigterm,
-# clone-fd, bad-option, daemonize, non-root, dev-fd.
+# clone-fd, bad-option, daemonize, non-root, dev-fd, blkdev.
 set -u
 case=$1 testfs=$2 nosys=$3 fdpass=$4
 
@@ -15,6 +15,7 @@ chmod 755 "$tmp"
 mnt=$tmp/mnt
 mkdir "$mnt"
 server=
+loopdev=
 ENOSYS=38 EPERM=1
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
@@ -46,6 +47,7 @@ cleanup() {
   [ -n "$server" ] && kill -9 "$server" 2>/dev/null
   # A leftover auto_unmount watcher or daemon carries the temp path.
   pkill -9 -f "$tmp" 2>/dev/null
+  [ -n "$loopdev" ] && losetup -d "$loopdev"
   mounted "$mnt" || rm -rf --one-file-system "$tmp"
 }
 trap cleanup EXIT
@@ -266,6 +268,26 @@ dev-fd)
   # A /dev/fd/N that is not open is refused.
   out=$(timeout 10 "$testfs" -f /dev/fd/77 2>&1) && fail "served a closed fd"
   echo "$out" | grep -q "/dev/fd/77" || fail "message: $out"
+  ;;
+blkdev)
+  # fuseblk on a loop device, through both mount paths.
+  truncate -s 1M "$tmp/disk"
+  loopdev=$(losetup -f --show "$tmp/disk") || { echo "SKIP: no loop device on this machine" >&2; exit 77; }
+  for wrap in "$nosys --mount=$EPERM --" "$nosys --fsopen=$ENOSYS --"; do
+    start "$mnt" $wrap "$testfs" -f "$mnt" -o blkdev,fsname=$loopdev
+    [ "$(info "$mnt" 1)" = fuseblk ] || fail "type $(info "$mnt" 1)"
+    [ "$(info "$mnt" 2)" = "$loopdev" ] || fail "source $(info "$mnt" 2)"
+    check_hello "$mnt/hello"
+    umount "$mnt" || fail "umount"
+    wait_server
+    [ "$server_rc" = 0 ] || fail "exit status $server_rc"
+  done
+  # blksize reaches the kernel: it refuses one that is no power of two...
+  out=$(timeout 10 "$testfs" -f "$mnt" -o blkdev,fsname=$loopdev,blksize=3000 2>&1) && fail "blksize=3000 accepted"
+  mounted "$mnt" && fail "mounted with blksize=3000"
+  # ...and blkdev needs the device.
+  out=$(timeout 10 "$testfs" -f "$mnt" -o blkdev 2>&1) && fail "blkdev without fsname accepted"
+  echo "$out" | grep -q "blkdev" || fail "message: $out"
   ;;
 *)
   fail "unknown case $case"
