@@ -204,10 +204,10 @@ static void on_mounted(Context *c, int r, WorkerReply *reply, int fd, void *user
         m->ns_id = reply->ns_id;
         m->ns_dev = reply->ns_dev;
         m->ns_ino = reply->ns_ino;
-        if (m->auto_unmount) {
-                /* Keep the namespace and root to unmount in after the caller is
-                 * gone; valid only if the pinned process still lives after the
-                 * opens. */
+        {
+                /* The namespace and root to unmount in after the caller is gone
+                 * (kept for auto-unmount only); valid only if the pinned process
+                 * still lives after the opens. */
                 char p[48];
                 struct stat st;
                 snprintf(p, sizeof p, "%d/ns/mnt", (int) req->caller.pid);
@@ -236,12 +236,33 @@ static void on_mounted(Context *c, int r, WorkerReply *reply, int fd, void *user
         if (r < 0)
                 log_errno(LOG_WARNING, r, "Cannot add bus object for %s", m->mountpoint);
 
+        /* A caller that left mid-request never gets the fd: nobody could
+         * serve or unmount this mount, so take it down again. */
+        sd_bus_creds *creds = NULL;
+        bool gone = pidfd_alive(req->caller.pidfd) <= 0 ||
+                    sd_bus_get_name_creds(c->bus, req->caller.sender, 0, &creds) < 0;
+        sd_bus_creds_unref(creds);
+        if (gone) {
+                log_req(req, "deny", "caller left before the reply; unmounting");
+                manager_auto_unmount(c, m, "caller left before the reply");
+                request_free(req);
+                return;
+        }
         r = sd_bus_reply_method_return(req->msg, FUSED_METHOD_MOUNT_OUT, fuse_fd, m->object_path);
         log_req(req, "allow", m->auto_unmount ? "mounted, auto-unmount" : "mounted");
         if (r < 0)
                 log_errno(LOG_WARNING, r, "Cannot reply to %s", req->caller.sender);
         if (m->auto_unmount)
                 (void) manager_watch_owner(c, m);
+        else {
+                /* Holding them would keep the namespace alive after its last
+                 * process, and its mounts with it. */
+                if (m->ns_fd >= 0)
+                        close(m->ns_fd);
+                if (m->root_fd >= 0)
+                        close(m->root_fd);
+                m->ns_fd = m->root_fd = -1;
+        }
         request_free(req);
         return;
 
