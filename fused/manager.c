@@ -147,6 +147,10 @@ static void fail_resolve(Request *req, int r, const WorkerReply *reply) {
                 return request_fail(req, FUSED_ERROR_MOUNT_FAILED, "Checking %s failed: %s", req->path,
                                     strerror(-r));
         r = reply->error;
+        /* A caller that exits mid-request looks like a missing path (its
+         * /proc/PID/root is gone): say what really happened. */
+        if (reply->check == CHECK_OK && pidfd_alive(req->caller.pidfd) <= 0)
+                return request_fail(req, FUSED_ERROR_PERMISSION_DENIED, "The calling process exited");
         if (reply->check != CHECK_OK)
                 return request_fail(req, FUSED_ERROR_MOUNTPOINT_NOT_ALLOWED,
                                     "Mountpoint %s %s: choose a directory you own or may write to",
@@ -175,6 +179,8 @@ static void on_mounted(Context *c, int r, WorkerReply *reply, int fd, void *user
         if (r < 0)
                 return request_fail(req, FUSED_ERROR_MOUNT_FAILED, "Mounting on %s failed: %s", req->path,
                                     strerror(-r));
+        if (reply->error == -ESRCH)
+                return request_fail(req, FUSED_ERROR_PERMISSION_DENIED, "The calling process exited");
         if (reply->error < 0)
                 return request_fail(req, FUSED_ERROR_MOUNT_FAILED, "Mounting on %s failed: %s%s%s", req->path,
                                     strerror(-reply->error), reply->message[0] ? " (kernel: " : "",
@@ -795,6 +801,9 @@ int manager_add(Context *c) {
         if (r < 0)
                 return r;
         r = sd_bus_add_object_manager(c->bus, NULL, FUSED_OBJECT_PATH);
+        if (r < 0)
+                return r;
+        r = mount_objects_register(c);
         if (r < 0)
                 return r;
         return sd_bus_match_signal(c->bus, NULL, "org.freedesktop.DBus", "/org/freedesktop/DBus",
