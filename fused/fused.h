@@ -155,6 +155,7 @@ typedef struct WorkerReply {
         unsigned n_user_mounts;
         char fstype[64];
         char message[256];      /* kernel's word on a failed mount */
+        char path[4096];        /* the mountpoint's canonical path, from the caller's root */
 } WorkerReply;
 
 typedef struct Worker Worker;

@@ -138,6 +138,16 @@ static NsTarget caller_target(Request *req) {
         };
 }
 
+/* From here on the request is about the canonical path the worker found. */
+static int take_canonical_path(Request *req, const WorkerReply *reply) {
+        char *p = strndup(reply->path, sizeof reply->path - 1);
+        if (!p)
+                return -ENOMEM;
+        free(req->path);
+        req->path = p;
+        return 0;
+}
+
 /* A failed resolve: which error, and what the user can do. */
 static void fail_resolve(Request *req, int r, const WorkerReply *reply) {
         if (r == -ETIMEDOUT)
@@ -353,6 +363,8 @@ static void on_mount_resolved(Context *c, int r, WorkerReply *reply, int fd, voi
         }
         req->target_fd = fd;
         req->resolved = *reply;
+        if (take_canonical_path(req, reply) < 0)
+                return request_fail(req, FUSED_ERROR_MOUNT_FAILED, "Out of memory");
 
         r = conf_load(c->config_path, &req->conf, conf_warn, c->config_path);
         if (r < 0)
@@ -588,6 +600,8 @@ static void on_unmount_resolved(Context *c, int r, WorkerReply *reply, int fd, v
         if (fd >= 0)
                 close(fd);
         req->resolved = *reply;
+        if (take_canonical_path(req, reply) < 0)
+                return request_fail(req, FUSED_ERROR_MOUNT_FAILED, "Out of memory");
 
         /* The owner is who fused made it for; a FUSE mount fused does not
          * know (made before fused, or by fusermount3) belongs to its user_id. */
