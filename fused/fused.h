@@ -155,6 +155,7 @@ typedef struct WorkerReply {
         unsigned n_user_mounts;
         char fstype[64];
         char message[256];      /* kernel's word on a failed mount */
+        char path[4096];        /* the mountpoint's canonical path, from the caller's root */
 } WorkerReply;
 
 typedef struct Worker Worker;
@@ -240,7 +241,7 @@ typedef struct MountRecord {
         ino_t ns_ino;
         int ns_fd, root_fd;     /* kept for auto-unmount only */
         bool unmounting;
-        sd_bus_slot *object_slot, *match_slot;
+        bool published;         /* on the bus as an object */
         struct MountRecord *next;
 } MountRecord;
 
@@ -258,6 +259,7 @@ int record_parse(const char *text, MountRecord *ret);
 
 /* ---- mount-object.c ----------------------------------------------------- */
 
+int mount_objects_register(Context *c);
 int mount_object_add(Context *c, MountRecord *m);
 void mount_object_remove(Context *c, MountRecord *m);
 int mount_list_append(Context *c, sd_bus_message *reply);

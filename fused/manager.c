@@ -138,6 +138,16 @@ static NsTarget caller_target(Request *req) {
         };
 }
 
+/* From here on the request is about the canonical path the worker found. */
+static int take_canonical_path(Request *req, const WorkerReply *reply) {
+        char *p = strndup(reply->path, sizeof reply->path - 1);
+        if (!p)
+                return -ENOMEM;
+        free(req->path);
+        req->path = p;
+        return 0;
+}
+
 /* A failed resolve: which error, and what the user can do. */
 static void fail_resolve(Request *req, int r, const WorkerReply *reply) {
         if (r == -ETIMEDOUT)
@@ -147,6 +157,10 @@ static void fail_resolve(Request *req, int r, const WorkerReply *reply) {
                 return request_fail(req, FUSED_ERROR_MOUNT_FAILED, "Checking %s failed: %s", req->path,
                                     strerror(-r));
         r = reply->error;
+        /* A caller that exits mid-request looks like a missing path (its
+         * /proc/PID/root is gone): say what really happened. */
+        if (reply->check == CHECK_OK && pidfd_alive(req->caller.pidfd) <= 0)
+                return request_fail(req, FUSED_ERROR_PERMISSION_DENIED, "The calling process exited");
         if (reply->check != CHECK_OK)
                 return request_fail(req, FUSED_ERROR_MOUNTPOINT_NOT_ALLOWED,
                                     "Mountpoint %s %s: choose a directory you own or may write to",
@@ -175,6 +189,8 @@ static void on_mounted(Context *c, int r, WorkerReply *reply, int fd, void *user
         if (r < 0)
                 return request_fail(req, FUSED_ERROR_MOUNT_FAILED, "Mounting on %s failed: %s", req->path,
                                     strerror(-r));
+        if (reply->error == -ESRCH)
+                return request_fail(req, FUSED_ERROR_PERMISSION_DENIED, "The calling process exited");
         if (reply->error < 0)
                 return request_fail(req, FUSED_ERROR_MOUNT_FAILED, "Mounting on %s failed: %s%s%s", req->path,
                                     strerror(-reply->error), reply->message[0] ? " (kernel: " : "",
@@ -347,6 +363,8 @@ static void on_mount_resolved(Context *c, int r, WorkerReply *reply, int fd, voi
         }
         req->target_fd = fd;
         req->resolved = *reply;
+        if (take_canonical_path(req, reply) < 0)
+                return request_fail(req, FUSED_ERROR_MOUNT_FAILED, "Out of memory");
 
         r = conf_load(c->config_path, &req->conf, conf_warn, c->config_path);
         if (r < 0)
@@ -582,6 +600,8 @@ static void on_unmount_resolved(Context *c, int r, WorkerReply *reply, int fd, v
         if (fd >= 0)
                 close(fd);
         req->resolved = *reply;
+        if (take_canonical_path(req, reply) < 0)
+                return request_fail(req, FUSED_ERROR_MOUNT_FAILED, "Out of memory");
 
         /* The owner is who fused made it for; a FUSE mount fused does not
          * know (made before fused, or by fusermount3) belongs to its user_id. */
@@ -795,6 +815,9 @@ int manager_add(Context *c) {
         if (r < 0)
                 return r;
         r = sd_bus_add_object_manager(c->bus, NULL, FUSED_OBJECT_PATH);
+        if (r < 0)
+                return r;
+        r = mount_objects_register(c);
         if (r < 0)
                 return r;
         return sd_bus_match_signal(c->bus, NULL, "org.freedesktop.DBus", "/org/freedesktop/DBus",

@@ -21,8 +21,6 @@ MountRecord *record_new(void) {
 MountRecord *record_free(MountRecord *m) {
         if (!m)
                 return NULL;
-        sd_bus_slot_unref(m->object_slot);
-        sd_bus_slot_unref(m->match_slot);
         if (m->ns_fd >= 0)
                 close(m->ns_fd);
         if (m->root_fd >= 0)
