@@ -921,9 +921,24 @@ static void ll_write_buf(fuse_req_t req, fuse_ino_t ino,
 		fuse_reply_write(req, (size_t)res);
 }
 
+/* Records a granted lock (or unlock) in the inode's lock list. */
+static void note_lock(struct fuse *f, fuse_ino_t ino, const struct flock *fl,
+		      uint64_t owner)
+{
+	struct hl_lock_req l;
+	struct hl_node *n;
+
+	hl_lock_from_flock(fl, owner, &l);
+	pthread_mutex_lock(&f->table.lock);
+	n = hl_node_get(&f->table, ino);
+	if (n)
+		(void)hl_locks_insert(n, &l);
+	pthread_mutex_unlock(&f->table.lock);
+}
+
 /* flush, then drop the POSIX locks the closing owner holds, as close()
  * does on a local file system. */
-static int flush_common(struct fuse *f, const char *path,
+static int flush_common(struct fuse *f, fuse_ino_t ino, const char *path,
 			struct fuse_file_info *fi)
 {
 	int err = fuse_fs_flush(f->fs, path, fi);
@@ -933,8 +948,11 @@ static int flush_common(struct fuse *f, const char *path,
 				      .l_whence = SEEK_SET };
 		int errlock = fuse_fs_lock(f->fs, path, fi, F_SETLK, &lock);
 
-		if (errlock != -ENOSYS && err == -ENOSYS)
-			err = 0;
+		if (errlock != -ENOSYS) {
+			note_lock(f, ino, &lock, fi->lock_owner);
+			if (err == -ENOSYS)
+				err = 0;
+		}
 	}
 	return err;
 }
@@ -948,7 +966,7 @@ static void ll_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 
 	if (!err) {
 		intr_begin(f, req, &d);
-		err = flush_common(f, path, fi);
+		err = flush_common(f, ino, path, fi);
 		intr_end(f, req, &d);
 		hl_put_path_nullok(f, ino, path);
 	}
@@ -966,7 +984,7 @@ static void ll_release(fuse_req_t req, fuse_ino_t ino,
 		path = NULL;
 	err = 0;
 	if (fi->flush) {
-		err = flush_common(f, path, fi);
+		err = flush_common(f, ino, path, fi);
 		if (err == -ENOSYS)
 			err = 0;
 	} else if (fi->flock_release) {
@@ -1098,9 +1116,25 @@ static void ll_getlk(fuse_req_t req, fuse_ino_t ino,
 		     struct fuse_file_info *fi, struct flock *lock)
 {
 	struct fuse *f = hl_req_prepare(req);
+	struct hl_lock_req l;
+	struct hl_node *n;
+	struct flock held;
+	bool conflict;
 	char *path;
-	int err = hl_get_path_nullok(f, ino, &path, 0);
+	int err;
 
+	/* the library knows the holder's pid even when the file system's
+	 * locks (OFD) do not */
+	hl_lock_from_flock(lock, fi->lock_owner, &l);
+	pthread_mutex_lock(&f->table.lock);
+	n = hl_node_get(&f->table, ino);
+	conflict = n && hl_locks_conflict(n, &l, &held);
+	pthread_mutex_unlock(&f->table.lock);
+	if (conflict) {
+		fuse_reply_lock(req, &held);
+		return;
+	}
+	err = hl_get_path_nullok(f, ino, &path, 0);
 	if (!err) {
 		err = fuse_fs_lock(f->fs, path, fi, F_GETLK, lock);
 		hl_put_path_nullok(f, ino, path);
@@ -1126,6 +1160,8 @@ static void ll_setlk(fuse_req_t req, fuse_ino_t ino,
 		intr_end(f, req, &d);
 		hl_put_path_nullok(f, ino, path);
 	}
+	if (!err)
+		note_lock(f, ino, lock, fi->lock_owner);
 	reply_err(req, err);
 }
 

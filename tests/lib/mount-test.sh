@@ -247,6 +247,23 @@ daemonize)
   umount "$mnt"
   for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
   kill -0 "$pid" 2>/dev/null && fail "daemon still running after unmount"
+  # auto_unmount survives going into the background: the watcher (a child
+  # of the parent that exited) still unmounts when the daemon dies.
+  timeout 10 "$testfs" "$mnt" -o auto_unmount || fail "exit status $?"
+  check_hello "$mnt/hello"
+  # The daemon holds /dev/fuse; the watcher let go of it.
+  daemon=
+  for p in $(pgrep -f "$testfs $mnt"); do
+    for f in /proc/"$p"/fd/*; do
+      [ "$(readlink "$f")" = /dev/fuse ] && daemon="$daemon $p" && break
+    done
+  done
+  [ "$(echo $daemon | wc -w)" = 1 ] || fail "processes holding /dev/fuse: '$daemon'"
+  [ "$(pgrep -f "$testfs $mnt" | wc -l)" = 2 ] || fail "no watcher next to the daemon"
+  kill -9 $daemon
+  gone_within "$mnt" || fail "still mounted 5 s after the daemon was killed"
+  sleep 0.2
+  pgrep -af "$testfs $mnt" && fail "a process lingers"
   ;;
 non-root)
   chmod 777 "$mnt"
