@@ -23,6 +23,7 @@
 
 #include "fuse_lowlevel.h"
 #include "fuse_i.h"
+#include "fused-client.h"
 #include "mount-util.h"
 #include "mount.h"
 
@@ -518,6 +519,11 @@ static int watcher_start(struct mount_opts *mo, int mnt)
 
 void fuse_kern_mount_release(struct mount_opts *mo)
 {
+        if (mo && mo->client) {
+                /* Closes the bus connection (in a forked child: its copy). */
+                fused_mount_free(mo->client);
+                mo->client = NULL;
+        }
         if (!mo || mo->watcher_fd < 0)
                 return;
         close(mo->watcher_fd);
@@ -531,12 +537,38 @@ void fuse_kern_mount_release(struct mount_opts *mo)
 /* ------------------------------------------------------------------------ */
 /* The entry points */
 
+/* Not root: fused mounts for us (client/).  The handle in mo->client keeps
+ * the bus connection fused's auto-unmount watches, for the mount's life;
+ * fuse_kern_mount_release() lets go of it. */
 static int mount_unprivileged(const char *mountpoint, struct mount_opts *mo)
 {
-        fuse_log(FUSE_LOG_ERR,
-                 "fuse: mounting %s as a user other than root needs the fused "
-                 "mount service, which this build cannot reach yet\n", mountpoint);
-        return -EPERM;
+        struct fused_mount *m = NULL;
+        _mnt_free_ char *msg = NULL;
+        int r;
+
+        /* user_opts carries auto_unmount too; the client turns it into
+         * fused's flag. */
+        r = fused_mount_new(mountpoint, -1, mo->user_opts,
+                            mo->auto_unmount ? FUSED_CLIENT_AUTO_UNMOUNT : 0, &m, &msg);
+        if (r < 0) {
+                fuse_log(FUSE_LOG_ERR, "fuse: mounting %s through fused failed: %s\n",
+                         mountpoint, msg ? msg : strerror(-r));
+                return r;
+        }
+        fused_mount_free(mo->client);
+        mo->client = m;
+        return fused_mount_steal_fd(m);
+}
+
+static void unmount_unprivileged(const char *mountpoint)
+{
+        _mnt_free_ char *msg = NULL;
+        int r = fused_unmount(mountpoint, FUSED_CLIENT_LAZY, &msg);
+
+        /* -ENOENT: gone already (fused's auto-unmount, or an admin). */
+        if (r < 0 && r != -ENOENT)
+                fuse_log(FUSE_LOG_ERR, "fuse: failed to unmount %s through fused: %s\n",
+                         mountpoint, msg ? msg : strerror(-r));
 }
 
 int fuse_kern_mount(const char *mountpoint, struct mount_opts *mo)
@@ -612,6 +644,10 @@ void fuse_kern_unmount(const char *mountpoint, int fd)
         }
         if (!mountpoint)
                 return;
+        if (geteuid() != 0) {
+                unmount_unprivileged(mountpoint);
+                return;
+        }
         /* Lazy, as libfuse does as root: a busy mount still goes away. */
         if (umount2(mountpoint, MNT_DETACH | UMOUNT_NOFOLLOW) < 0 && errno != EINVAL &&
             errno != ENOENT)
