@@ -165,7 +165,7 @@ static int restore_state(Context *c) {
         for (MountRecord *m = c->mounts, *next; m; m = next) {
                 next = m->next;
                 if (m->auto_unmount)
-                        (void) manager_watch_owner(c, m);
+                        (void) auto_unmount_check_owner(c, m);
         }
         return 0;
 }

@@ -23,6 +23,7 @@
 
 #include "fuse_lowlevel.h"
 #include "fuse_i.h"
+#include "fused-client.h"
 #include "mount-util.h"
 #include "mount.h"
 
@@ -37,6 +38,7 @@ enum mopt_kind {
         MOPT_CLEAR,     /* clears an MS_* flag */
         MOPT_ATIME,     /* one of the atime policies, or kernel default (0) */
         MOPT_NOP,       /* accepted for compatibility, does nothing */
+        MOPT_MTAB,      /* for /etc/mtab, which nobody writes any more: dropped */
         MOPT_OURS,      /* set by the library from the mount itself */
 };
 
@@ -81,6 +83,8 @@ static const struct mopt mopts[] = {
         { "relatime",            MOPT_ATIME, MS_RELATIME },
         { "strictatime",         MOPT_ATIME, MS_STRICTATIME },
         { "nonempty",            MOPT_NOP,  0 },
+        { "user=",               MOPT_MTAB, 0 },
+        { "-n",                  MOPT_MTAB, 0 },
         { "rootmode=",           MOPT_OURS, 0 },
         { "user_id=",            MOPT_OURS, 0 },
         { "group_id=",           MOPT_OURS, 0 },
@@ -129,6 +133,7 @@ static int mopt_apply(struct mount_opts *mo, const struct mopt *m, const char *a
                 mo->flags |= m->arg;
                 return 0;
         case MOPT_NOP:
+        case MOPT_MTAB:
                 return 0;
         case MOPT_OURS:
                 fuse_log(FUSE_LOG_ERR,
@@ -148,6 +153,8 @@ static int mopt_proc(void *data, const char *arg, int key, struct fuse_args *out
         const struct mopt *m = &mopts[key];
         if (mopt_apply(mo, m, arg) < 0)
                 return -1;
+        if (m->kind == MOPT_MTAB)
+                return 0;
         /* "-r" is the short form; fused gets the option spelled out. */
         if (mnt_opts_append(&mo->user_opts, strcmp(arg, "-r") == 0 ? "ro" : arg, true) < 0)
                 return -1;
@@ -512,6 +519,11 @@ static int watcher_start(struct mount_opts *mo, int mnt)
 
 void fuse_kern_mount_release(struct mount_opts *mo)
 {
+        if (mo && mo->client) {
+                /* Closes the bus connection (in a forked child: its copy). */
+                fused_mount_free(mo->client);
+                mo->client = NULL;
+        }
         if (!mo || mo->watcher_fd < 0)
                 return;
         close(mo->watcher_fd);
@@ -525,12 +537,38 @@ void fuse_kern_mount_release(struct mount_opts *mo)
 /* ------------------------------------------------------------------------ */
 /* The entry points */
 
+/* Not root: fused mounts for us (client/).  The handle in mo->client keeps
+ * the bus connection fused's auto-unmount watches, for the mount's life;
+ * fuse_kern_mount_release() lets go of it. */
 static int mount_unprivileged(const char *mountpoint, struct mount_opts *mo)
 {
-        fuse_log(FUSE_LOG_ERR,
-                 "fuse: mounting %s as a user other than root needs the fused "
-                 "mount service, which this build cannot reach yet\n", mountpoint);
-        return -EPERM;
+        struct fused_mount *m = NULL;
+        _mnt_free_ char *msg = NULL;
+        int r;
+
+        /* user_opts carries auto_unmount too; the client turns it into
+         * fused's flag. */
+        r = fused_mount_new(mountpoint, -1, mo->user_opts,
+                            mo->auto_unmount ? FUSED_CLIENT_AUTO_UNMOUNT : 0, &m, &msg);
+        if (r < 0) {
+                fuse_log(FUSE_LOG_ERR, "fuse: mounting %s through fused failed: %s\n",
+                         mountpoint, msg ? msg : strerror(-r));
+                return r;
+        }
+        fused_mount_free(mo->client);
+        mo->client = m;
+        return fused_mount_steal_fd(m);
+}
+
+static void unmount_unprivileged(const char *mountpoint)
+{
+        _mnt_free_ char *msg = NULL;
+        int r = fused_unmount(mountpoint, FUSED_CLIENT_LAZY, &msg);
+
+        /* -ENOENT: gone already (fused's auto-unmount, or an admin). */
+        if (r < 0 && r != -ENOENT)
+                fuse_log(FUSE_LOG_ERR, "fuse: failed to unmount %s through fused: %s\n",
+                         mountpoint, msg ? msg : strerror(-r));
 }
 
 int fuse_kern_mount(const char *mountpoint, struct mount_opts *mo)
@@ -606,6 +644,10 @@ void fuse_kern_unmount(const char *mountpoint, int fd)
         }
         if (!mountpoint)
                 return;
+        if (geteuid() != 0) {
+                unmount_unprivileged(mountpoint);
+                return;
+        }
         /* Lazy, as libfuse does as root: a busy mount still goes away. */
         if (umount2(mountpoint, MNT_DETACH | UMOUNT_NOFOLLOW) < 0 && errno != EINVAL &&
             errno != ENOENT)
