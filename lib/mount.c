@@ -38,6 +38,7 @@ enum mopt_kind {
         MOPT_CLEAR,     /* clears an MS_* flag */
         MOPT_ATIME,     /* one of the atime policies, or kernel default (0) */
         MOPT_NOP,       /* accepted for compatibility, does nothing */
+        MOPT_MTAB,      /* for /etc/mtab, which nobody writes any more: dropped */
         MOPT_OURS,      /* set by the library from the mount itself */
 };
 
@@ -82,6 +83,8 @@ static const struct mopt mopts[] = {
         { "relatime",            MOPT_ATIME, MS_RELATIME },
         { "strictatime",         MOPT_ATIME, MS_STRICTATIME },
         { "nonempty",            MOPT_NOP,  0 },
+        { "user=",               MOPT_MTAB, 0 },
+        { "-n",                  MOPT_MTAB, 0 },
         { "rootmode=",           MOPT_OURS, 0 },
         { "user_id=",            MOPT_OURS, 0 },
         { "group_id=",           MOPT_OURS, 0 },
@@ -130,6 +133,7 @@ static int mopt_apply(struct mount_opts *mo, const struct mopt *m, const char *a
                 mo->flags |= m->arg;
                 return 0;
         case MOPT_NOP:
+        case MOPT_MTAB:
                 return 0;
         case MOPT_OURS:
                 fuse_log(FUSE_LOG_ERR,
@@ -149,6 +153,8 @@ static int mopt_proc(void *data, const char *arg, int key, struct fuse_args *out
         const struct mopt *m = &mopts[key];
         if (mopt_apply(mo, m, arg) < 0)
                 return -1;
+        if (m->kind == MOPT_MTAB)
+                return 0;
         /* "-r" is the short form; fused gets the option spelled out. */
         if (mnt_opts_append(&mo->user_opts, strcmp(arg, "-r") == 0 ? "ro" : arg, true) < 0)
                 return -1;
