@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -25,9 +26,6 @@
 #endif
 #ifndef __NR_pidfd_open
 #define __NR_pidfd_open 434
-#endif
-#ifndef __NR_pidfd_send_signal
-#define __NR_pidfd_send_signal 424
 #endif
 
 int read_full_fd(int fd, char **ret, size_t max) {
@@ -73,11 +71,15 @@ int pidfd_open_pid(pid_t pid) {
         return fd < 0 ? -errno : fd;
 }
 
-/* 1 if the pinned process is still alive, 0 if it has exited. */
+/* 1 if the pinned process is still running, 0 if it has exited (a zombie
+ * counts as exited: its /proc entries no longer say anything about it). */
 int pidfd_alive(int pidfd) {
-        if (syscall(__NR_pidfd_send_signal, pidfd, 0, NULL, 0) < 0)
-                return errno == ESRCH ? 0 : -errno;
-        return 1;
+        struct pollfd p = { .fd = pidfd, .events = POLLIN };
+        int r = poll(&p, 1, 0);
+
+        if (r < 0)
+                return -errno;
+        return r == 0;
 }
 
 static int cmp_int(const void *a, const void *b) {

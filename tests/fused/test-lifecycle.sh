@@ -156,6 +156,34 @@ for sig in TERM KILL; do
   h_check "restarted: B unmounts r3 ($T_OUT)" test "$T_RC" = 0 -a -z "$(t_mountinfo "$M/r3")"
 done
 
+# --- requests in flight per uid (rule 11), and a hung polkitd ------------------
+# With polkitd stopped (SIGSTOP), every Mount of a uid waits for polkit, so
+# the requests pile up: beyond FUSED_REQUESTS_PER_UID_MAX (16) they are
+# refused at once, while root (no polkit) and fused's loop go on.
+for i in $(seq 24); do h_mkdir "$M/q$i" $A 0755; done
+kill -STOP "$H_POLKIT_PID"
+pids=()
+for i in $(seq 24); do
+  setpriv --reuid=$A --regid=$A --clear-groups -- timeout 120 "$T_CLIENT" mount "$M/q$i" \
+    >"$H_TMP/q$i.out" 2>&1 &
+  pids+=($!)
+done
+for i in $(seq 100); do
+  [ "$(cat "$H_TMP"/q*.out | grep -c TooManyRequests)" -ge 8 ] && break
+  sleep 0.1
+done
+h_check "24 requests of one uid against a hung polkitd: 8 refused with TooManyRequests" \
+  test "$(cat "$H_TMP"/q*.out | grep -c "^error ${FUSED_ERROR_PREFIX}TooManyRequests")" = 8
+h_mkdir "$M/qroot" 0 0755
+t_client 0 mount "$M/qroot"
+h_check "... meanwhile root's request is served" test "$T_RC" = 0
+t_release 0 "$M/qroot"
+kill -CONT "$H_POLKIT_PID"
+wait "${pids[@]}"
+h_check "polkitd back: the 16 waiting requests are mounted" \
+  test "$(cat "$H_TMP"/q*.out | grep -c "^$FUSED_MOUNT_PATH_PREFIX/")" = 16
+for i in $(seq 24); do [ -n "$(t_mountinfo "$M/q$i")" ] && t_release $A "$M/q$i"; done
+
 # --- polkitd not running -----------------------------------------------------
 t_mount_ok "A mounts before polkitd goes away" $A "$M/a"
 h_mkdir "$M/a2" $A 0755
