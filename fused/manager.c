@@ -118,11 +118,10 @@ static int request_identify(Request *req) {
         }
         r = context_request_begin(req->c, req->caller.uid);
         if (r < 0) {
-                req->caller.uid = req->caller.uid;
                 caller_done(&req->caller);
                 request_fail(req, FUSED_ERROR_TOO_MANY_REQUESTS,
-                             "Too many requests in progress for this user (at most %u): wait for them to finish",
-                             FUSED_REQUESTS_PER_UID_MAX);
+                             "Too many requests in progress (at most %u per user): wait for them to finish "
+                             "and try again", FUSED_REQUESTS_PER_UID_MAX);
                 return r;
         }
         req->have_caller = true;

@@ -450,14 +450,15 @@ static int mount_legacy(const char *mountpoint, const struct mount_opts *mo, int
 /* ------------------------------------------------------------------------ */
 /* auto_unmount */
 
-/* The watcher: a forked child holding the mount's root (@mnt) and one end of
- * a socketpair.  EOF there means every copy of our end is closed: the
- * filesystem process died, or unmounted itself and let go.  It unmounts
- * through /proc/self/fd/N, i.e. exactly the mount it holds, whatever was
- * mounted or moved at the path since.  Only async-signal-safe calls: the
- * parent may have threads. */
-static __attribute__((noreturn)) void watcher_run(int sock, int mnt, int devnull,
-                                                   const char *mnt_path)
+/* The watcher: a forked child holding one end of a socketpair and nothing
+ * of the mount (a reference would make a plain umount(8) of it fail with
+ * EBUSY).  EOF on the socket means every copy of our end is closed: the
+ * filesystem process died, or unmounted itself and let go.  It then
+ * unmounts @path only if the mount on top there is still ours (@mnt_id): a
+ * mount that was unmounted, moved or covered is left alone.  Only
+ * async-signal-safe calls: the parent may have threads. */
+static __attribute__((noreturn)) void watcher_run(int sock, int devnull, int mnt_id,
+                                                   const char *path)
 {
         char c;
 
@@ -469,50 +470,66 @@ static __attribute__((noreturn)) void watcher_run(int sock, int mnt, int devnull
         signal(SIGQUIT, SIG_IGN);
         signal(SIGPIPE, SIG_IGN);
 
+        /* Out of the way of stdio first, should the caller have had 0-2
+         * closed when it mounted. */
+        sock = fcntl(sock, F_DUPFD, 10);
+        if (sock < 0)
+                _exit(1);
         dup2(devnull, 0);
         dup2(devnull, 1);
         dup2(devnull, 2);
         /* Let go of everything else, /dev/fuse above all: the connection
          * must end when the filesystem process does. */
-        int keep_lo = sock < mnt ? sock : mnt, keep_hi = sock < mnt ? mnt : sock;
-        if (keep_lo > 3)
-                close_range(3, keep_lo - 1, 0);
-        if (keep_hi > keep_lo + 1)
-                close_range(keep_lo + 1, keep_hi - 1, 0);
-        close_range(keep_hi + 1, ~0U, 0);
+        if (dup2(sock, 3) < 0)
+                _exit(1);
+        close_range(4, ~0U, 0);
 
-        while (read(sock, &c, 1) < 0 && errno == EINTR)
+        while (read(3, &c, 1) < 0 && errno == EINTR)
                 ;
-        umount2(mnt_path, MNT_DETACH);
+        int fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
+        if (fd >= 0 && mnt_top_id_at_fd(fd, path) == mnt_id)
+                umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW);
         _exit(0);
 }
 
+/* Starts the auto_unmount watcher for the mount the file @mnt is on. */
 static int watcher_start(struct mount_opts *mo, int mnt)
 {
-        _mnt_close_ int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+        _mnt_fclose_ FILE *f = NULL;
+        _mnt_free_ char *line = NULL;
+        struct mnt_info info;
         int sv[2];
-        char path[64];
 
+        /* The mount's id, and its path as the kernel shows it. */
+        int id = mnt_fd_mnt_id(mnt);
+        if (id < 0)
+                return id;
+        f = fopen("/proc/self/mountinfo", "re");
+        if (!f)
+                return -errno;
+        int r = mnt_info_find_id(f, id, &line, &info);
+        if (r < 0)
+                return r;
+
+        _mnt_close_ int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
         if (devnull < 0)
                 return -errno;
         if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
                 return -errno;
-        /* sv[1] and mnt are above 2 (fuse_session_mount keeps 0-2 open), so
-         * the child's dup2 onto stdio cannot clobber them. */
-        snprintf(path, sizeof(path), "/proc/self/fd/%d", mnt);
 
         pid_t pid = fork();
         if (pid < 0) {
-                int r = -errno;
+                r = -errno;
                 close(sv[0]);
                 close(sv[1]);
                 return r;
         }
         if (pid == 0)
-                watcher_run(sv[1], mnt, devnull, path);
+                watcher_run(sv[1], devnull, id, info.mountpoint);
 
         close(sv[1]);
         mo->watcher_pid = pid;
+        mo->watcher_parent = getpid();
         mo->watcher_fd = sv[0];
         return 0;
 }
@@ -528,9 +545,10 @@ void fuse_kern_mount_release(struct mount_opts *mo)
                 return;
         close(mo->watcher_fd);
         mo->watcher_fd = -1;
-        /* Not our child any more after fuse_daemonize(): then ECHILD. */
-        while (waitpid(mo->watcher_pid, NULL, 0) < 0 && errno == EINTR)
-                ;
+        /* After fuse_daemonize() it is the child of the parent that left. */
+        if (mo->watcher_parent == getpid())
+                while (waitpid(mo->watcher_pid, NULL, 0) < 0 && errno == EINTR)
+                        ;
         mo->watcher_pid = 0;
 }
 

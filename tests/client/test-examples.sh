@@ -127,6 +127,28 @@ h_check "$name: ... the library prints fused's reason" grep -q "through fused fa
 h_check "$name: allow_other without user_allow_other or polkit: refused" \
   expect_fail as "$U" "$fs" -f -o allow_other $(args_for "$name") "$m"
 h_check "$name: ... saying so" grep -q "through fused failed: ." <<<"$ERR"
+# allow_other as root has it: with user_allow_other in fuse.conf another
+# user gets in; without the option nobody else does.
+as_bg "$U" "$fs" -f $(args_for "$name") "$m" >"$H_TMP/private.log" 2>&1 &
+pid=$!
+h_check "$name: without allow_other: mounted" wait_for is_fuse_mounted "$m"
+h_check "$name: ... another user is kept out" not as "$H_UID1" stat -c %i "$m/."
+kill -TERM "$pid"; wait_for gone "$pid"; wait "$pid"
+wait_for not is_fuse_mounted "$m"
+echo user_allow_other >>"$H_CONF"
+h_stop_fused
+h_start_fused
+as_bg "$U" "$fs" -f -o allow_other $(args_for "$name") "$m" >"$H_TMP/allow_other.log" 2>&1 &
+pid=$!
+h_check "$name: allow_other with user_allow_other: mounted" wait_for is_fuse_mounted "$m"
+h_check "$name: ... another user gets in" as "$H_UID1" stat -c %i "$m/."
+h_check "$name: ... and the kernel has allow_other" \
+  eval 'grep -F " $m " /proc/self/mountinfo | grep -q allow_other'
+kill -TERM "$pid"
+h_check "$name: ... SIGTERM ends it" wait_for gone "$pid"
+wait "$pid"
+h_check "$name: ... unmounted" wait_for not is_fuse_mounted "$m"
+
 h_stop_fused
 h_check "$name: fused gone: refused" expect_fail as "$U" "$fs" -f $(args_for "$name") "$m"
 h_check "$name: ... and told what to start" grep -q "fused is not running: start fused.service" <<<"$ERR"
