@@ -542,7 +542,9 @@ int main(int argc, char **argv) {
         }
         for (size_t k = 0; k < sizeof(verbs) / sizeof(verbs[0]); k++)
                 if (strcmp(argv[optind], verbs[k].name) == 0) {
-                        if (call_flags() & FUSED_CLIENT_INTERACTIVE)
+                        /* Only unmount can need an administrator's
+                         * password (unmount-other); reading is for all. */
+                        if (verbs[k].run == verb_unmount && (call_flags() & FUSED_CLIENT_INTERACTIVE))
                                 agent = polkit_agent_open();
                         return verbs[k].run(argc - optind, argv + optind);
                 }

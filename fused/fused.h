@@ -252,6 +252,7 @@ void state_remove(Context *c, MountRecord *m);
 int state_load(Context *c);
 void state_add(Context *c, MountRecord *m);
 void state_unlink(Context *c, MountRecord *m);
+void state_drop(Context *c, MountRecord *m);
 MountRecord *state_find_unique(Context *c, uint64_t ns_id, uint64_t mnt_id_unique, uint64_t mnt_id);
 int state_reconcile(Context *c);
 int record_serialize(const MountRecord *m, char **ret);
@@ -267,8 +268,12 @@ int mount_list_append(Context *c, sd_bus_message *reply);
 /* ---- manager.c ---------------------------------------------------------- */
 
 int manager_add(Context *c);
-void manager_auto_unmount(Context *c, MountRecord *m, const char *why);
-int manager_watch_owner(Context *c, MountRecord *m);
+
+/* ---- auto-unmount.c ----------------------------------------------------- */
+
+int auto_unmount_watch(Context *c);
+void auto_unmount(Context *c, MountRecord *m, const char *why);
+int auto_unmount_check_owner(Context *c, MountRecord *m);
 
 /* ---- log.c -------------------------------------------------------------- */
 

@@ -20,12 +20,15 @@
 #define FUSED_VERSION "0"
 #endif
 
+#define FUSED_REQUESTS_TOTAL_MAX 256u
 #define RECONCILE_INTERVAL_USEC (60ULL * 1000000ULL)
 
 int context_request_begin(Context *c, uid_t uid) {
         size_t i;
 
-        if (c->total_requests >= 1024)
+        /* Each request may have a forked worker: bound them all, not only
+         * per uid, so many uids together cannot fork-bomb the service. */
+        if (c->total_requests >= FUSED_REQUESTS_TOTAL_MAX)
                 return -EBUSY;
         for (i = 0; i < c->n_requests; i++)
                 if (c->requests[i].uid == uid)
@@ -165,7 +168,7 @@ static int restore_state(Context *c) {
         for (MountRecord *m = c->mounts, *next; m; m = next) {
                 next = m->next;
                 if (m->auto_unmount)
-                        (void) manager_watch_owner(c, m);
+                        (void) auto_unmount_check_owner(c, m);
         }
         return 0;
 }

@@ -255,6 +255,14 @@ int state_load(Context *c) {
         return 0;
 }
 
+/* Forget a mount: memory, state file and bus object. */
+void state_drop(Context *c, MountRecord *m) {
+        state_unlink(c, m);
+        state_remove(c, m);
+        mount_object_remove(c, m);
+        record_free(m);
+}
+
 /* Drop the records of mounts that no longer exist.  Returns how many. */
 int state_reconcile(Context *c) {
         int dropped = 0;
@@ -268,10 +276,7 @@ int state_reconcile(Context *c) {
                         continue;       /* exists, or the kernel cannot tell: keep */
                 log_msg(LOG_INFO, "Mount %s of uid %u is gone, dropping its record", m->mountpoint,
                         (unsigned) m->owner);
-                state_unlink(c, m);
-                state_remove(c, m);
-                mount_object_remove(c, m);
-                record_free(m);
+                state_drop(c, m);
                 dropped++;
         }
         return dropped;

@@ -157,8 +157,11 @@ _Noreturn static void child(int sock, worker_fn_t fn, void *fn_data, const int *
         int fds[17], fd = -1;
         sigset_t all;
 
-        /* Die with the service, and start from a clean signal state. */
+        /* Die with the service, never gain privileges through an exec
+         * (there is none, but a worker runs as the caller), and start from
+         * a clean signal state. */
         (void) prctl(PR_SET_PDEATHSIG, SIGKILL);
+        (void) prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
         sigemptyset(&all);
         (void) sigprocmask(SIG_SETMASK, &all, NULL);
         memcpy(fds, keep, n_keep * sizeof(int));

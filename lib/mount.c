@@ -23,6 +23,7 @@
 
 #include "fuse_lowlevel.h"
 #include "fuse_i.h"
+#include "fused-client.h"
 #include "mount-util.h"
 #include "mount.h"
 
@@ -37,6 +38,7 @@ enum mopt_kind {
         MOPT_CLEAR,     /* clears an MS_* flag */
         MOPT_ATIME,     /* one of the atime policies, or kernel default (0) */
         MOPT_NOP,       /* accepted for compatibility, does nothing */
+        MOPT_MTAB,      /* for /etc/mtab, which nobody writes any more: dropped */
         MOPT_OURS,      /* set by the library from the mount itself */
 };
 
@@ -81,6 +83,8 @@ static const struct mopt mopts[] = {
         { "relatime",            MOPT_ATIME, MS_RELATIME },
         { "strictatime",         MOPT_ATIME, MS_STRICTATIME },
         { "nonempty",            MOPT_NOP,  0 },
+        { "user=",               MOPT_MTAB, 0 },
+        { "-n",                  MOPT_MTAB, 0 },
         { "rootmode=",           MOPT_OURS, 0 },
         { "user_id=",            MOPT_OURS, 0 },
         { "group_id=",           MOPT_OURS, 0 },
@@ -129,6 +133,7 @@ static int mopt_apply(struct mount_opts *mo, const struct mopt *m, const char *a
                 mo->flags |= m->arg;
                 return 0;
         case MOPT_NOP:
+        case MOPT_MTAB:
                 return 0;
         case MOPT_OURS:
                 fuse_log(FUSE_LOG_ERR,
@@ -148,6 +153,8 @@ static int mopt_proc(void *data, const char *arg, int key, struct fuse_args *out
         const struct mopt *m = &mopts[key];
         if (mopt_apply(mo, m, arg) < 0)
                 return -1;
+        if (m->kind == MOPT_MTAB)
+                return 0;
         /* "-r" is the short form; fused gets the option spelled out. */
         if (mnt_opts_append(&mo->user_opts, strcmp(arg, "-r") == 0 ? "ro" : arg, true) < 0)
                 return -1;
@@ -443,14 +450,15 @@ static int mount_legacy(const char *mountpoint, const struct mount_opts *mo, int
 /* ------------------------------------------------------------------------ */
 /* auto_unmount */
 
-/* The watcher: a forked child holding the mount's root (@mnt) and one end of
- * a socketpair.  EOF there means every copy of our end is closed: the
- * filesystem process died, or unmounted itself and let go.  It unmounts
- * through /proc/self/fd/N, i.e. exactly the mount it holds, whatever was
- * mounted or moved at the path since.  Only async-signal-safe calls: the
- * parent may have threads. */
-static __attribute__((noreturn)) void watcher_run(int sock, int mnt, int devnull,
-                                                   const char *mnt_path)
+/* The watcher: a forked child holding one end of a socketpair and nothing
+ * of the mount (a reference would make a plain umount(8) of it fail with
+ * EBUSY).  EOF on the socket means every copy of our end is closed: the
+ * filesystem process died, or unmounted itself and let go.  It then
+ * unmounts @path only if the mount on top there is still ours (@mnt_id): a
+ * mount that was unmounted, moved or covered is left alone.  Only
+ * async-signal-safe calls: the parent may have threads. */
+static __attribute__((noreturn)) void watcher_run(int sock, int devnull, int mnt_id,
+                                                   const char *path)
 {
         char c;
 
@@ -462,75 +470,123 @@ static __attribute__((noreturn)) void watcher_run(int sock, int mnt, int devnull
         signal(SIGQUIT, SIG_IGN);
         signal(SIGPIPE, SIG_IGN);
 
+        /* Out of the way of stdio first, should the caller have had 0-2
+         * closed when it mounted. */
+        sock = fcntl(sock, F_DUPFD, 10);
+        if (sock < 0)
+                _exit(1);
         dup2(devnull, 0);
         dup2(devnull, 1);
         dup2(devnull, 2);
         /* Let go of everything else, /dev/fuse above all: the connection
          * must end when the filesystem process does. */
-        int keep_lo = sock < mnt ? sock : mnt, keep_hi = sock < mnt ? mnt : sock;
-        if (keep_lo > 3)
-                close_range(3, keep_lo - 1, 0);
-        if (keep_hi > keep_lo + 1)
-                close_range(keep_lo + 1, keep_hi - 1, 0);
-        close_range(keep_hi + 1, ~0U, 0);
+        if (dup2(sock, 3) < 0)
+                _exit(1);
+        close_range(4, ~0U, 0);
 
-        while (read(sock, &c, 1) < 0 && errno == EINTR)
+        while (read(3, &c, 1) < 0 && errno == EINTR)
                 ;
-        umount2(mnt_path, MNT_DETACH);
+        int fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
+        if (fd >= 0 && mnt_top_id_at_fd(fd, path) == mnt_id)
+                umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW);
         _exit(0);
 }
 
+/* Starts the auto_unmount watcher for the mount the file @mnt is on. */
 static int watcher_start(struct mount_opts *mo, int mnt)
 {
-        _mnt_close_ int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+        _mnt_fclose_ FILE *f = NULL;
+        _mnt_free_ char *line = NULL;
+        struct mnt_info info;
         int sv[2];
-        char path[64];
 
+        /* The mount's id, and its path as the kernel shows it. */
+        int id = mnt_fd_mnt_id(mnt);
+        if (id < 0)
+                return id;
+        f = fopen("/proc/self/mountinfo", "re");
+        if (!f)
+                return -errno;
+        int r = mnt_info_find_id(f, id, &line, &info);
+        if (r < 0)
+                return r;
+
+        _mnt_close_ int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
         if (devnull < 0)
                 return -errno;
         if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
                 return -errno;
-        /* sv[1] and mnt are above 2 (fuse_session_mount keeps 0-2 open), so
-         * the child's dup2 onto stdio cannot clobber them. */
-        snprintf(path, sizeof(path), "/proc/self/fd/%d", mnt);
 
         pid_t pid = fork();
         if (pid < 0) {
-                int r = -errno;
+                r = -errno;
                 close(sv[0]);
                 close(sv[1]);
                 return r;
         }
         if (pid == 0)
-                watcher_run(sv[1], mnt, devnull, path);
+                watcher_run(sv[1], devnull, id, info.mountpoint);
 
         close(sv[1]);
         mo->watcher_pid = pid;
+        mo->watcher_parent = getpid();
         mo->watcher_fd = sv[0];
         return 0;
 }
 
 void fuse_kern_mount_release(struct mount_opts *mo)
 {
+        if (mo && mo->client) {
+                /* Closes the bus connection (in a forked child: its copy). */
+                fused_mount_free(mo->client);
+                mo->client = NULL;
+        }
         if (!mo || mo->watcher_fd < 0)
                 return;
         close(mo->watcher_fd);
         mo->watcher_fd = -1;
-        /* Not our child any more after fuse_daemonize(): then ECHILD. */
-        while (waitpid(mo->watcher_pid, NULL, 0) < 0 && errno == EINTR)
-                ;
+        /* After fuse_daemonize() it is the child of the parent that left. */
+        if (mo->watcher_parent == getpid())
+                while (waitpid(mo->watcher_pid, NULL, 0) < 0 && errno == EINTR)
+                        ;
         mo->watcher_pid = 0;
 }
 
 /* ------------------------------------------------------------------------ */
 /* The entry points */
 
+/* Not root: fused mounts for us (client/).  The handle in mo->client keeps
+ * the bus connection fused's auto-unmount watches, for the mount's life;
+ * fuse_kern_mount_release() lets go of it. */
 static int mount_unprivileged(const char *mountpoint, struct mount_opts *mo)
 {
-        fuse_log(FUSE_LOG_ERR,
-                 "fuse: mounting %s as a user other than root needs the fused "
-                 "mount service, which this build cannot reach yet\n", mountpoint);
-        return -EPERM;
+        struct fused_mount *m = NULL;
+        _mnt_free_ char *msg = NULL;
+        int r;
+
+        /* user_opts carries auto_unmount too; the client turns it into
+         * fused's flag. */
+        r = fused_mount_new(mountpoint, -1, mo->user_opts,
+                            mo->auto_unmount ? FUSED_CLIENT_AUTO_UNMOUNT : 0, &m, &msg);
+        if (r < 0) {
+                fuse_log(FUSE_LOG_ERR, "fuse: mounting %s through fused failed: %s\n",
+                         mountpoint, msg ? msg : strerror(-r));
+                return r;
+        }
+        fused_mount_free(mo->client);
+        mo->client = m;
+        return fused_mount_steal_fd(m);
+}
+
+static void unmount_unprivileged(const char *mountpoint)
+{
+        _mnt_free_ char *msg = NULL;
+        int r = fused_unmount(mountpoint, FUSED_CLIENT_LAZY, &msg);
+
+        /* -ENOENT: gone already (fused's auto-unmount, or an admin). */
+        if (r < 0 && r != -ENOENT)
+                fuse_log(FUSE_LOG_ERR, "fuse: failed to unmount %s through fused: %s\n",
+                         mountpoint, msg ? msg : strerror(-r));
 }
 
 int fuse_kern_mount(const char *mountpoint, struct mount_opts *mo)
@@ -606,6 +662,10 @@ void fuse_kern_unmount(const char *mountpoint, int fd)
         }
         if (!mountpoint)
                 return;
+        if (geteuid() != 0) {
+                unmount_unprivileged(mountpoint);
+                return;
+        }
         /* Lazy, as libfuse does as root: a busy mount still goes away. */
         if (umount2(mountpoint, MNT_DETACH | UMOUNT_NOFOLLOW) < 0 && errno != EINVAL &&
             errno != ENOENT)

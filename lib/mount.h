@@ -37,6 +37,7 @@ struct mount_opts {
 
         /* State of the mount made with these options (fuse_kern_mount). */
         pid_t watcher_pid;      /* auto_unmount watcher child, 0 if none */
+        pid_t watcher_parent;   /* who forked it (and may reap it) */
         int watcher_fd;         /* our end of its socketpair, -1 if none */
         void *client;           /* non-root mounts: client/'s handle, kept open
                                  * for the mount's life */

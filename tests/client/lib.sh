@@ -7,6 +7,20 @@ as() {
   timeout "${AS_TIMEOUT:-60}" setpriv --reuid="$uid" --regid="$uid" --clear-groups -- "$@"
 }
 
+# as_bg UID cmd... &: the same for a long-running process; '&' runs the
+# function in a subshell, which exec replaces (setpriv then execs the
+# command), so $! is the command's pid and signals reach it directly.
+as_bg() {
+  local uid=$1; shift
+  exec setpriv --reuid="$uid" --regid="$uid" --clear-groups -- "$@"
+}
+
+# expect_fail CMD...: CMD fails (any non-zero status); stderr in $ERR.
+expect_fail() {
+  ERR=$("$@" 2>&1 >/dev/null) && { echo "  (succeeded, expected a failure)"; return 1; }
+  return 0
+}
+
 # is_fuse_mounted DIR: DIR is a FUSE mountpoint in our namespace.
 # mountinfo escapes space, tab, newline and backslash as octal.
 is_fuse_mounted() {
@@ -35,6 +49,9 @@ wait_for() {
 }
 
 not() { ! "$@"; }
+
+# gone PID: the process has ended.
+gone() { ! kill -0 "$1" 2>/dev/null; }
 
 # expect_rc WANT CMD...: CMD exits with WANT; its stderr is in $ERR.
 ERR=

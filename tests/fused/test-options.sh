@@ -160,6 +160,29 @@ t_mount_err "other subtype not covered" PermissionDenied $A "$M/a" -o suid,subty
 t_mount_err "other uid not covered" PermissionDenied $B "$M/b" -o suid,subtype=trusted
 h_rules_clear
 
+# The CheckAuthorization calls as fused sends them (watched with busctl
+# monitor, as root): every detail, and AllowUserInteraction (flags = 1)
+# only when the caller's message allowed interactive authorization.
+busctl --system monitor --json=short org.freedesktop.PolicyKit1 >"$H_TMP/monitor" 2>&1 &
+monitor=$!
+for i in $(seq 100); do [ -s "$H_TMP/monitor" ] && break; sleep 0.05; done
+sleep 0.2
+t_client $A mount -o allow_other,subtype=mon "$M/a"
+t_client $A mount --interactive -o allow_other,subtype=moni "$M/a"
+sleep 0.3
+kill $monitor; wait $monitor 2>/dev/null
+checks=$(grep '"member":"CheckAuthorization"' "$H_TMP/monitor")
+pk_call() { grep -F "\"$1\"" <<<"$checks" | grep -F "\"subtype\":\"$2\""; }
+for sub in mon moni; do
+  call=$(pk_call org.freedesktop.fuse1.mount-allow-other $sub)
+  h_check "allow_other ($sub): polkit asked for mount-allow-other" test -n "$call"
+  h_check "... with every detail" eval 'grep -qF "\"mountpoint\":\"$M/a\"" <<<"$call" &&
+    grep -qF "\"uid\":\"$A\"" <<<"$call" && grep -q "\"fstype\":\"fuse" <<<"$call" &&
+    grep -q "\"options\":\"[^\"]*allow_other" <<<"$call"'
+done
+h_check "not interactive unless asked (flags 0)" grep -q ',0,""\]' <<<"$(pk_call org.freedesktop.fuse1.mount-allow-other mon)"
+h_check "interactive when asked (flags 1)" grep -q ',1,""\]' <<<"$(pk_call org.freedesktop.fuse1.mount-allow-other moni)"
+
 h_rules 10-unsafe.rules <<EOF2
 polkit.addRule(function(action, subject) {
     if (action.id == "org.freedesktop.fuse1.mount-unsafe-options" && subject.user == "fusetest0")

@@ -153,6 +153,22 @@ auto-unmount)
     mounted "$mnt" && fail "still mounted after SIGTERM"
     sleep 0.2
     pgrep -af "$tmp" && fail "a process lingers after a clean exit"
+    # The watcher does not keep the mount busy: a plain umount works.
+    start "$mnt" $wrap "$testfs" -f "$mnt" -o auto_unmount
+    check_hello "$mnt/hello"
+    umount "$mnt" || fail "umount of an auto_unmount mount ($wrap)"
+    wait_server
+    [ "$server_rc" = 0 ] || fail "exit status $server_rc"
+    sleep 0.2
+    pgrep -af "$tmp" && fail "a process lingers after umount"
+    # Something else mounted there since is not the watcher's to unmount.
+    start "$mnt" $wrap "$testfs" -f "$mnt" -o auto_unmount
+    mount -t tmpfs -o size=1m over "$mnt"
+    kill -9 "$server"; wait "$server" 2>/dev/null; server=
+    sleep 0.5
+    [ "$(info "$mnt" 1)" = tmpfs ] || fail "the tmpfs on top went away"
+    umount "$mnt"
+    unmount "$mnt"
   done
   # Without auto_unmount, a killed filesystem stays mounted (until aborted):
   # the check above can fail.
