@@ -376,10 +376,12 @@ static int on_interfaces_removed(sd_bus_message *m, void *userdata, sd_bus_error
                 free(*p);
         }
         free(ifaces);
-        if (!is_mount)
+        i.mountpoint = known_take(object);
+        /* sd-bus lists only the interfaces it still finds for the object;
+         * a mount we know of counts even when Mount is missing there. */
+        if (!is_mount && !i.mountpoint)
                 return 0;
         i.object = strdup(object);
-        i.mountpoint = known_take(object);
         print_event('-', &i);
         fused_mount_info_clear(&i);
         return 0;
@@ -542,7 +544,9 @@ int main(int argc, char **argv) {
         }
         for (size_t k = 0; k < sizeof(verbs) / sizeof(verbs[0]); k++)
                 if (strcmp(argv[optind], verbs[k].name) == 0) {
-                        if (call_flags() & FUSED_CLIENT_INTERACTIVE)
+                        /* Only unmount can need an administrator's
+                         * password (unmount-other); reading is for all. */
+                        if (verbs[k].run == verb_unmount && (call_flags() & FUSED_CLIENT_INTERACTIVE))
                                 agent = polkit_agent_open();
                         return verbs[k].run(argc - optind, argv + optind);
                 }

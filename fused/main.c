@@ -20,12 +20,15 @@
 #define FUSED_VERSION "0"
 #endif
 
+#define FUSED_REQUESTS_TOTAL_MAX 256u
 #define RECONCILE_INTERVAL_USEC (60ULL * 1000000ULL)
 
 int context_request_begin(Context *c, uid_t uid) {
         size_t i;
 
-        if (c->total_requests >= 1024)
+        /* Each request may have a forked worker: bound them all, not only
+         * per uid, so many uids together cannot fork-bomb the service. */
+        if (c->total_requests >= FUSED_REQUESTS_TOTAL_MAX)
                 return -EBUSY;
         for (i = 0; i < c->n_requests; i++)
                 if (c->requests[i].uid == uid)

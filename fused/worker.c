@@ -157,13 +157,16 @@ _Noreturn static void child(int sock, worker_fn_t fn, void *fn_data, const int *
         int fds[17], fd = -1;
         sigset_t all;
 
-        /* Die with the service, and start from a clean signal state. */
+        /* Die with the service, never gain privileges through an exec
+         * (there is none, but a worker runs as the caller), and start from
+         * a clean signal state. */
         (void) prctl(PR_SET_PDEATHSIG, SIGKILL);
+        (void) prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
         sigemptyset(&all);
         (void) sigprocmask(SIG_SETMASK, &all, NULL);
         memcpy(fds, keep, n_keep * sizeof(int));
         fds[n_keep] = sock;
-        if (close_all_but(fds, n_keep + 1) < 0)
+        if (close_all_but(fds, n_keep + 1) < 0 || sandbox_enter() < 0)
                 _exit(1);
         reply.error = fn(fn_data, &reply, &fd);
         if (reply.error < 0 && fd >= 0) {

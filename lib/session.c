@@ -501,9 +501,9 @@ static void process(struct fuse_session *se, const void *mem, size_t len,
 
 	err = 0;
 	if (!se->got_init) {
-		if (in->opcode != FUSE_INIT)
+		if (in->opcode != (se->cuse ? CUSE_INIT : FUSE_INIT))
 			err = EIO;
-	} else if (in->opcode == FUSE_INIT) {
+	} else if (in->opcode == FUSE_INIT || in->opcode == CUSE_INIT) {
 		err = EIO;
 	} else if (se->deny_others && in->uid != se->owner && in->uid != 0 &&
 		   !allowed_for_others(in->opcode)) {
@@ -699,6 +699,7 @@ void fuse_session_destroy(struct fuse_session *se)
 		free(req);
 	}
 	fuse_notify_free_all(se);
+	free(se->cuse);
 	fuse_mount_opts_free(se->mo);
 	if (se->fd >= 0)
 		close(se->fd);
