@@ -167,6 +167,10 @@ int worker_spawn(Context *c, worker_fn_t fn, void *fn_data, const int *keep, siz
                  worker_done_t done, void *userdata, Worker **ret);
 Worker *worker_free(Worker *w);
 
+/* ---- sandbox.c ---------------------------------------------------------- */
+
+int sandbox_enter(void);
+
 /* ---- mount-ns.c: what the worker children run --------------------------- */
 
 typedef struct NsTarget {

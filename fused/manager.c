@@ -61,8 +61,8 @@ static Request *request_free(Request *req) {
 static void log_req(Request *req, const char *verdict, const char *reason) {
         log_request(&(LogRequest) {
                 .method = req->method,
-                .uid = req->have_caller ? req->caller.uid : (uid_t) -1,
-                .pid = req->have_caller ? req->caller.pid : 0,
+                .uid = req->caller.pid > 0 ? req->caller.uid : (uid_t) -1,
+                .pid = req->caller.pid,
                 .mountpoint = req->path,
                 .options = req->have_opts ? req->opts.normalized : NULL,
                 .verdict = verdict,
@@ -118,7 +118,6 @@ static int request_identify(Request *req) {
         }
         r = context_request_begin(req->c, req->caller.uid);
         if (r < 0) {
-                caller_done(&req->caller);
                 request_fail(req, FUSED_ERROR_TOO_MANY_REQUESTS,
                              "Too many requests in progress (at most %u per user): wait for them to finish "
                              "and try again", FUSED_REQUESTS_PER_UID_MAX);

@@ -166,7 +166,7 @@ _Noreturn static void child(int sock, worker_fn_t fn, void *fn_data, const int *
         (void) sigprocmask(SIG_SETMASK, &all, NULL);
         memcpy(fds, keep, n_keep * sizeof(int));
         fds[n_keep] = sock;
-        if (close_all_but(fds, n_keep + 1) < 0)
+        if (close_all_but(fds, n_keep + 1) < 0 || sandbox_enter() < 0)
                 _exit(1);
         reply.error = fn(fn_data, &reply, &fd);
         if (reply.error < 0 && fd >= 0) {

@@ -4,12 +4,12 @@
 # noforget, umask/uid/gid, the subdir and iconv modules, fuse_main's exit
 # codes.  Every mount is undone on exit, also on failure.
 #
-#   highlevel-test.sh CASE PASSTHROUGH HELLO DINO
+#   highlevel-test.sh CASE PASSTHROUGH HELLO DINO APIFS
 #
 # passthrough forces use_ino and zero timeouts in its init(); the cases
 # about the library's own inode numbers use hello, which does not.
 set -u
-case=$1 fs=$2 hello=$3 dino=$4
+case=$1 fs=$2 hello=$3 dino=$4 apifs=$5
 
 tmp=$(mktemp -d /tmp/fused-hltest.XXXXXX) || exit 1
 mnt=$tmp/mnt back=$tmp/back
@@ -51,8 +51,10 @@ start() {   # start OPTIONS: passthrough of $back on $mnt
   start_fs "$fs" "source=$back${1:+,$1}"
 }
 
-start_fs() {   # start_fs BINARY OPTIONS
-  "$1" "$mnt" -f -o "$2" &
+start_fs() {   # start_fs BINARY OPTIONS [ARGS...]
+  local bin=$1 opts=$2
+  shift 2
+  "$bin" "$mnt" -f ${opts:+-o "$opts"} "$@" &
   server=$!
   for _ in $(seq 100); do
     grep -q " $mnt fuse" /proc/self/mounts && return 0
@@ -175,6 +177,14 @@ iconv)
   mkdir "$back/s"; touch "$back/s/$(printf '\xe0')"
   start "modules=subdir:iconv,subdir=/s,from_code=ISO-8859-1,to_code=UTF-8"
   [ "$(t ls "$mnt")" = "à" ] || fail "subdir:iconv listing"
+  ;;
+api)
+  # ioctl, poll + fuse_notify_poll, fuse_invalidate_path, the context
+  start_fs "$apifs" ""
+  t "$apifs" --check "$mnt" || fail "highlevel-apifs --check"
+  stop
+  start_fs "$apifs" "" -s
+  t "$apifs" --check "$mnt" || fail "highlevel-apifs --check (single-threaded)"
   ;;
 main)
   # fuse_main's exit codes, and nothing mounted on failure.
