@@ -376,10 +376,12 @@ static int on_interfaces_removed(sd_bus_message *m, void *userdata, sd_bus_error
                 free(*p);
         }
         free(ifaces);
-        if (!is_mount)
+        i.mountpoint = known_take(object);
+        /* sd-bus lists only the interfaces it still finds for the object;
+         * a mount we know of counts even when Mount is missing there. */
+        if (!is_mount && !i.mountpoint)
                 return 0;
         i.object = strdup(object);
-        i.mountpoint = known_take(object);
         print_event('-', &i);
         fused_mount_info_clear(&i);
         return 0;

@@ -11,7 +11,11 @@ set -u
 . "$(dirname "$0")/../fused/harness.sh"
 . "$(dirname "$0")/lib.sh"
 h_enter_ns "$@"
-fused=$1 fusedctl=$2; shift 2
+fused=$(realpath "$1") fusedctl=$(realpath "$2"); shift 2
+# Absolute paths (meson passes them relative): pgrep -f matches on them.
+exes=()
+for f in "$@"; do exes+=("$(realpath "$f")"); done
+set -- "${exes[@]}"
 h_setup
 h_start_fused "$fused"
 

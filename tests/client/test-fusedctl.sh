@@ -7,7 +7,7 @@ set -u
 . "$(dirname "$0")/../fused/harness.sh"
 . "$(dirname "$0")/lib.sh"
 h_enter_ns "$@"
-fused=$1 fusedctl=$2 fusermount3=$3 compat=$4
+fused=$(realpath "$1") fusedctl=$(realpath "$2") fusermount3=$(realpath "$3") compat=$(realpath "$4")   # meson passes them relative
 h_setup
 h_start_fused "$fused"
 

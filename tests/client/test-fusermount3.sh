@@ -8,7 +8,7 @@ set -u
 . "$(dirname "$0")/../fused/harness.sh"
 . "$(dirname "$0")/lib.sh"
 h_enter_ns "$@"
-fused=$1 fusermount3=$2 compat=$3
+fused=$(realpath "$1") fusermount3=$(realpath "$2") compat=$(realpath "$3")   # meson passes them relative
 h_setup
 h_start_fused "$fused"
 

@@ -8,7 +8,7 @@ set -u
 . "$(dirname "$0")/../fused/harness.sh"
 . "$(dirname "$0")/lib.sh"
 h_enter_ns "$@"
-fused=$1 fusedctl=$2 helper=$3 memfs=$4
+fused=$(realpath "$1") fusedctl=$(realpath "$2") helper=$(realpath "$3") memfs=$(realpath "$4")   # meson passes them relative
 h_setup
 h_start_fused "$fused"
 
