@@ -80,6 +80,8 @@ int hl_locks_insert(struct hl_node *n, const struct hl_lock_req *req)
 	int64_t start = req->start, end = req->end;
 	struct hl_lock *add = NULL, *split = NULL;
 
+	if (req->type == F_UNLCK && !n->locks)
+		return 0;	/* every close flushes: keep that free */
 	if (req->type != F_UNLCK) {
 		add = new_lock(req, start, end, req->type, req->pid);
 		if (!add)
