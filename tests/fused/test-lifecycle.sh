@@ -96,10 +96,8 @@ while IFS= read -r mp; do
   grep -qF "	$mp	" <<<"$T_OUT" || untracked=$((untracked + 1))
 done < <(h_fuse_mounts_under "$M")
 h_check "no FUSE mount fused does not know about ($untracked)" test "$untracked" = 0
-# Nobody got those fds: a mount left behind would be dead and count
-# against mount_max.
-left=$(h_fuse_mounts_under "$M" | grep -c "/gone")
-h_check "mounts of callers gone before the reply are undone ($left left)" test "$left" = 0
+# (A mount may stay: a caller that exits after fused sent the reply, fd
+# included, is one that got its mount.  It must be a known one, as above.)
 for i in $(seq 20); do t_release $A "$M/gone$i"; done
 # Killed while fused is still working on it (kill -9 right after sending).
 for i in $(seq 20); do
