@@ -641,7 +641,10 @@ static void ll_rename(fuse_req_t req, fuse_ino_t olddir, const char *oldname,
 			       &oldpath, &newpath, &wn1, &wn2);
 
 	if (!err) {
-		if (!f->conf.hard_remove && !(flags & RENAME_EXCHANGE) &&
+		/* an open target about to be replaced lives on hidden; with
+		 * NOREPLACE or EXCHANGE nothing is replaced */
+		if (!f->conf.hard_remove &&
+		    !(flags & (RENAME_EXCHANGE | RENAME_NOREPLACE)) &&
 		    is_open(f, newdir, newname))
 			err = hide_node(f, newpath, newdir, newname);
 		if (!err)

@@ -186,6 +186,21 @@ api)
   start_fs "$apifs" "" -s
   t "$apifs" --check "$mnt" || fail "highlevel-apifs --check (single-threaded)"
   ;;
+intr)
+  # a read interrupted by the caller's signal: the file system sees
+  # fuse_interrupted(); with -o intr its blocking syscall gets EINTR too
+  start_fs "$apifs" ""
+  t "$apifs" --check-intr "$mnt" slow || fail "fuse_interrupted"
+  if t "$apifs" --check-intr "$mnt" sleep 2>/dev/null; then
+    fail "without intr a sleeping read was cut short"
+  fi
+  stop
+  start_fs "$apifs" "intr"
+  t "$apifs" --check-intr "$mnt" sleep || fail "intr: the sleeping read went on"
+  stop
+  start_fs "$apifs" "intr,intr_signal=12"
+  t "$apifs" --check-intr "$mnt" sleep || fail "intr_signal=12"
+  ;;
 main)
   # fuse_main's exit codes, and nothing mounted on failure.
   "$fs" >/dev/null 2>&1; r=$?
