@@ -821,8 +821,13 @@ static void ll_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	}
 	intr_begin(f, req, &d);
 	err = fuse_fs_open(f->fs, path, fi);
-	if (!err)
+	if (!err) {
 		open_flags(f, ino, path, fi);
+		/* no_rofd_flush: closing a read-only fd needs no FLUSH */
+		if (f->conf.no_rofd_flush &&
+		    (fi->flags & O_ACCMODE) == O_RDONLY)
+			fi->noflush = 1;
+	}
 	intr_end(f, req, &d);
 	put_path(f, ino);
 	if (err) {
