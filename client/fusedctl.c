@@ -143,7 +143,7 @@ static int verb_list(int argc, char **argv) {
                 fprintf(stderr, "fusedctl: list takes no arguments\n");
                 return EXIT_USAGE;
         }
-        r = fused_list_mounts(&a, &n, call_flags(), &msg);
+        r = fused_list_mounts(&a, &n, 0, &msg);
         if (r < 0)
                 return fail(r, "list", msg);
         if (arg.json)
@@ -167,7 +167,7 @@ static int verb_status(int argc, char **argv) {
         r = fused_path_absolute(argv[1], &path);
         if (r < 0)
                 return fail(r, argv[1], NULL);
-        r = fused_list_mounts(&a, &n, call_flags(), &msg);
+        r = fused_list_mounts(&a, &n, 0, &msg);
         if (r < 0)
                 return fail(r, "status", msg);
         for (size_t k = 0; k < n; k++) {
@@ -199,6 +199,7 @@ static int verb_status(int argc, char **argv) {
 }
 
 static int verb_unmount(int argc, char **argv) {
+        _cleanup_(polkit_agent_closep) pid_t agent = 0;
         int ret = EXIT_OK;
 
         if (argc < 2) {
@@ -209,7 +210,18 @@ static int verb_unmount(int argc, char **argv) {
                 _cleanup_free_ char *msg = NULL;
                 int r;
 
-                r = fused_unmount(argv[k], call_flags() | (arg.lazy ? FUSED_CLIENT_LAZY : 0), &msg);
+                unsigned flags = arg.lazy ? FUSED_CLIENT_LAZY : 0;
+
+                r = fused_unmount(argv[k], flags, &msg);
+                /* Someone else's mount needs an administrator: with a person
+                 * at the terminal, ask again with a polkit agent running. */
+                if ((r == -EPERM || r == -EACCES) && (call_flags() & FUSED_CLIENT_INTERACTIVE)) {
+                        if (agent == 0)
+                                agent = polkit_agent_open();
+                        free(msg);
+                        msg = NULL;
+                        r = fused_unmount(argv[k], flags | FUSED_CLIENT_INTERACTIVE, &msg);
+                }
                 if (r < 0 && ret == EXIT_OK)
                         ret = fail(r, argv[k], msg);
                 else if (r < 0)
@@ -376,10 +388,12 @@ static int on_interfaces_removed(sd_bus_message *m, void *userdata, sd_bus_error
                 free(*p);
         }
         free(ifaces);
-        if (!is_mount)
+        i.mountpoint = known_take(object);
+        /* sd-bus lists only the interfaces it still finds for the object;
+         * a mount we know of counts even when Mount is missing there. */
+        if (!is_mount && !i.mountpoint)
                 return 0;
         i.object = strdup(object);
-        i.mountpoint = known_take(object);
         print_event('-', &i);
         fused_mount_info_clear(&i);
         return 0;
@@ -507,7 +521,6 @@ int main(int argc, char **argv) {
                 { "umount",  verb_unmount },
                 { "monitor", verb_monitor },
         };
-        _cleanup_(polkit_agent_closep) pid_t agent = 0;
         int c;
 
         /* GNU getopt permutes: options may follow the verb too
@@ -541,11 +554,8 @@ int main(int argc, char **argv) {
                 return EXIT_USAGE;
         }
         for (size_t k = 0; k < sizeof(verbs) / sizeof(verbs[0]); k++)
-                if (strcmp(argv[optind], verbs[k].name) == 0) {
-                        if (call_flags() & FUSED_CLIENT_INTERACTIVE)
-                                agent = polkit_agent_open();
+                if (strcmp(argv[optind], verbs[k].name) == 0)
                         return verbs[k].run(argc - optind, argv + optind);
-                }
         fprintf(stderr, "fusedctl: unknown command '%s' (see fusedctl --help)\n", argv[optind]);
         return EXIT_USAGE;
 }

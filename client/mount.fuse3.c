@@ -21,6 +21,10 @@
 
 static const char *progname = "mount.fuse3";
 
+/* mount(8) runs helpers with PATH removed from the environment; execvp's
+ * own fallback (/bin:/usr/bin) would miss /usr/local and sbin. */
+#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
 /* USER by name, or a numeric uid (its passwd entry if there is one, else
  * gid = uid, the convention for ad-hoc service users). */
 static int lookup_user(const char *user, uid_t *uid, gid_t *gid, const char **name) {
@@ -144,6 +148,8 @@ int main(int argc, char **argv) {
                         fprintf(stderr, " %s", *a);
                 fprintf(stderr, "\n");
         }
+        if (!getenv("PATH"))
+                (void) setenv("PATH", DEFAULT_PATH, 0);
         if (m.fake) {
                 mount_fuse_done(&m);
                 return 0;

@@ -2,6 +2,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
+#include <unistd.h>
 
 #include "fused-client.h"
 
@@ -20,7 +22,35 @@ static void check(const char *in, const char *want, unsigned want_flags) {
         free(out);
 }
 
+static void check_path(const char *in, const char *want) {
+        char *out = NULL;
+        int r = fused_path_absolute(in, &out);
+
+        if (r < 0 || strcmp(out, want) != 0) {
+                fprintf(stderr, "FAIL: path '%s' gave '%s', want '%s'\n", in, out ? out : "(error)", want);
+                failures++;
+        }
+        free(out);
+}
+
 int main(void) {
+        check_path("/", "/");
+        check_path("//a//b/", "/a/b");
+        check_path("/a/./b/.", "/a/b");
+        check_path("/a/../b", "/a/../b");       /* no symlink resolution */
+        check_path("/.", "/");
+        {
+                char cwd[4096], want[4200];
+                if (getcwd(cwd, sizeof(cwd))) {
+                        snprintf(want, sizeof(want), "%s/mnt/x", strcmp(cwd, "/") ? cwd : "");
+                        check_path("mnt/x/", want);
+                        check_path("./mnt/./x", want);
+                }
+        }
+        if (fused_path_absolute("", &(char *){ NULL }) != -EINVAL) {
+                fprintf(stderr, "FAIL: empty path accepted\n");
+                failures++;
+        }
         check(NULL, "", 0);
         check("", "", 0);
         check("rw,nosuid,nodev", "rw,nosuid,nodev", 0);

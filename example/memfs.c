@@ -321,6 +321,9 @@ static void *memfs_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
 	 * cached attribute of one name would miss a link count changed through
 	 * another. */
 	cfg->attr_timeout = 0;
+	/* Open files are found by their handle, not by a path: they keep
+	 * working once unlinked, also with -o hard_remove. */
+	cfg->nullpath_ok = 1;
 	return NULL;
 }
 
@@ -338,8 +341,7 @@ static int memfs_getattr(const char *path, struct stat *st, struct fuse_file_inf
 	return r;
 }
 
-static int memfs_readdir(const char *path, void *buf, fuse_fill_dir_t fill, off_t off,
-			 struct fuse_file_info *fi, enum fuse_readdir_flags flags)
+static int memfs_opendir(const char *path, struct fuse_file_info *fi)
 {
 	struct node *n;
 	int r;
@@ -348,6 +350,24 @@ static int memfs_readdir(const char *path, void *buf, fuse_fill_dir_t fill, off_
 	r = lookup(path, &n);
 	if (r == 0 && !S_ISDIR(n->st.st_mode))
 		r = -ENOTDIR;
+	if (r == 0) {
+		n->open_count++;
+		fi->fh = (uintptr_t)n;
+	}
+	unlock();
+	return r;
+}
+
+/* With nullpath_ok the library may pass no path: the handle has the node. */
+static int memfs_readdir(const char *path, void *buf, fuse_fill_dir_t fill, off_t off,
+			 struct fuse_file_info *fi, enum fuse_readdir_flags flags)
+{
+	struct node *n = fi_node(fi);
+	int r = 0;
+
+	lock();
+	if (!n)
+		r = lookup(path, &n);
 	if (r == 0) {
 		/* Offset 0 everywhere: the library keeps the listing between calls. */
 		fill(buf, ".", &n->st, 0, 0);
@@ -920,7 +940,9 @@ out:
 static const struct fuse_operations memfs_ops = {
 	.init = memfs_init,
 	.getattr = memfs_getattr,
+	.opendir = memfs_opendir,
 	.readdir = memfs_readdir,
+	.releasedir = memfs_release,
 	.mkdir = memfs_mkdir,
 	.mknod = memfs_mknod,
 	.create = memfs_create,

@@ -7,8 +7,71 @@
 
 #include "fused.h"
 
-static void creds_unrefp(sd_bus_creds **c) {
-        sd_bus_creds_unref(*c);
+typedef struct BusCreds {
+        bool have_uid, have_pid, have_gids;
+        uid_t uid;
+        pid_t pid;
+        gid_t gids[FUSED_GROUPS_MAX];
+        size_t n_gids;
+} BusCreds;
+
+/* GetConnectionCredentials, read ourselves: sd-bus (252) does not pass on
+ * UnixGroupIDs, and nothing here may be filled in from /proc. */
+static int bus_creds(sd_bus *bus, const char *name, BusCreds *ret) {
+        sd_bus_message *reply = NULL;
+        sd_bus_error error = SD_BUS_ERROR_NULL;
+        BusCreds c = {};
+        int r;
+
+        r = sd_bus_call_method(bus, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
+                               "GetConnectionCredentials", &error, &reply, "s", name);
+        sd_bus_error_free(&error);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_enter_container(reply, 'a', "{sv}");
+        while (r >= 0 && (r = sd_bus_message_enter_container(reply, 'e', "sv")) > 0) {
+                const char *key;
+                uint32_t u;
+
+                r = sd_bus_message_read(reply, "s", &key);
+                if (r < 0)
+                        break;
+                if (strcmp(key, "UnixUserID") == 0) {
+                        r = sd_bus_message_read(reply, "v", "u", &u);
+                        c.uid = (uid_t) u;
+                        c.have_uid = r >= 0;
+                } else if (strcmp(key, "ProcessID") == 0) {
+                        r = sd_bus_message_read(reply, "v", "u", &u);
+                        c.pid = (pid_t) u;
+                        c.have_pid = r >= 0;
+                } else if (strcmp(key, "UnixGroupIDs") == 0) {
+                        r = sd_bus_message_enter_container(reply, 'v', "au");
+                        if (r >= 0)
+                                r = sd_bus_message_enter_container(reply, 'a', "u");
+                        while (r >= 0 && (r = sd_bus_message_read(reply, "u", &u)) > 0) {
+                                if (c.n_gids >= FUSED_GROUPS_MAX) {
+                                        r = -E2BIG;
+                                        break;
+                                }
+                                c.gids[c.n_gids++] = (gid_t) u;
+                        }
+                        if (r >= 0)
+                                r = sd_bus_message_exit_container(reply);
+                        if (r >= 0)
+                                r = sd_bus_message_exit_container(reply);
+                        c.have_gids = r >= 0;
+                } else
+                        r = sd_bus_message_skip(reply, "v");
+                if (r >= 0)
+                        r = sd_bus_message_exit_container(reply);
+        }
+        sd_bus_message_unref(reply);
+        if (r < 0)
+                return r;
+        if (!c.have_uid || !c.have_pid || c.pid <= 0)
+                return -ENODATA;
+        *ret = c;
+        return 0;
 }
 
 /* The real gid from /proc/PID/status.  The bus does not say which of the
@@ -35,46 +98,35 @@ static int proc_real_gid(int proc_fd, pid_t pid, gid_t *ret) {
 }
 
 int caller_from_message(sd_bus_message *m, int proc_fd, Caller *ret) {
-        _cleanup_(creds_unrefp) sd_bus_creds *creds = NULL, *again = NULL;
         sd_bus *bus = sd_bus_message_get_bus(m);
         const char *sender = sd_bus_message_get_sender(m);
-        const gid_t *gids = NULL;
         Caller c = { .pidfd = -1 };
-        uid_t uid2;
-        pid_t pid2;
-        int r, n;
+        BusCreds *first = NULL, again;
+        int r;
 
         if (!sender)
                 return -EBADMSG;
-        r = sd_bus_query_sender_creds(m, SD_BUS_CREDS_EUID | SD_BUS_CREDS_PID | SD_BUS_CREDS_SUPPLEMENTARY_GIDS,
-                                      &creds);
+        first = malloc(sizeof *first);
+        if (!first)
+                return -ENOMEM;
+        r = bus_creds(bus, sender, first);
         if (r < 0)
-                return r;
-        r = sd_bus_creds_get_euid(creds, &c.uid);
-        if (r < 0)
-                return r;
-        r = sd_bus_creds_get_pid(creds, &c.pid);
-        if (r < 0)
-                return r;
-        if (c.pid <= 0)
-                return -ESRCH;
-        n = sd_bus_creds_get_supplementary_gids(creds, &gids);
-        if (n < 0)
-                n = 0;  /* an old bus daemon: no groups, so group rights don't count */
-        if ((size_t) n > FUSED_GROUPS_MAX)
-                return -E2BIG;
+                goto fail;
+        c.uid = first->uid;
+        c.pid = first->pid;
 
         c.pidfd = pidfd_open_pid(c.pid);
-        if (c.pidfd < 0)
-                return c.pidfd;
+        if (c.pidfd < 0) {
+                r = c.pidfd;
+                goto fail;
+        }
         /* The pid was the sender's when the bus answered; it may have exited
          * and been reused since.  Now that it is pinned, ask again: if the
          * sender still has this pid, the pidfd is the caller. */
-        r = sd_bus_get_name_creds(bus, sender, SD_BUS_CREDS_EUID | SD_BUS_CREDS_PID, &again);
+        r = bus_creds(bus, sender, &again);
         if (r < 0)
                 goto fail;
-        if (sd_bus_creds_get_pid(again, &pid2) < 0 || pid2 != c.pid ||
-            sd_bus_creds_get_euid(again, &uid2) < 0 || uid2 != c.uid) {
+        if (again.pid != c.pid || again.uid != c.uid) {
                 r = -ESRCH;
                 goto fail;
         }
@@ -89,27 +141,28 @@ int caller_from_message(sd_bus_message *m, int proc_fd, Caller *ret) {
         }
         if (r < 0)
                 goto fail;
-        if (n > 0) {
+        if (first->n_gids > 0) {
                 bool member = false;
-                for (int i = 0; i < n; i++)
-                        member = member || gids[i] == c.gid;
+                for (size_t i = 0; i < first->n_gids; i++)
+                        member = member || first->gids[i] == c.gid;
                 if (!member)
-                        c.gid = gids[0];
+                        c.gid = first->gids[0];
         }
 
         c.sender = strdup(sender);
-        c.gids = malloc(sizeof(gid_t) * (size_t) (n ? n : 1));
+        c.gids = malloc(sizeof(gid_t) * (first->n_gids ? first->n_gids : 1));
         if (!c.sender || !c.gids) {
                 r = -ENOMEM;
                 goto fail;
         }
-        if (n)
-                memcpy(c.gids, gids, sizeof(gid_t) * (size_t) n);
-        c.n_gids = (size_t) n;
+        memcpy(c.gids, first->gids, sizeof(gid_t) * first->n_gids);
+        c.n_gids = first->n_gids;
+        free(first);
         *ret = c;
         return 0;
 
 fail:
+        free(first);
         caller_done(&c);
         return r;
 }

@@ -52,6 +52,7 @@ char *escape_commas(const char *s);
 int fd_mount_id(int fd, uint64_t *ret_id, uint64_t *ret_unique, bool *ret_is_root);
 int mount_exists(uint64_t ns_id, uint64_t unique_id);
 bool fd_is_symlink(int fd);
+int proc_find_ns_pid(int proc_fd, dev_t dev, ino_t ino, pid_t *ret);
 
 /* ---- options.c ---------------------------------------------------------- */
 
@@ -155,6 +156,7 @@ typedef struct WorkerReply {
         unsigned n_user_mounts;
         char fstype[64];
         char message[256];      /* kernel's word on a failed mount */
+        char path[4096];        /* the mountpoint's canonical path, from the caller's root */
 } WorkerReply;
 
 typedef struct Worker Worker;
@@ -165,6 +167,10 @@ typedef void (*worker_done_t)(Context *c, int r, WorkerReply *reply, int fd, voi
 int worker_spawn(Context *c, worker_fn_t fn, void *fn_data, const int *keep, size_t n_keep,
                  worker_done_t done, void *userdata, Worker **ret);
 Worker *worker_free(Worker *w);
+
+/* ---- sandbox.c ---------------------------------------------------------- */
+
+int sandbox_enter(void);
 
 /* ---- mount-ns.c: what the worker children run --------------------------- */
 
@@ -240,7 +246,7 @@ typedef struct MountRecord {
         ino_t ns_ino;
         int ns_fd, root_fd;     /* kept for auto-unmount only */
         bool unmounting;
-        sd_bus_slot *object_slot, *match_slot;
+        bool published;         /* on the bus as an object */
         struct MountRecord *next;
 } MountRecord;
 
@@ -251,6 +257,7 @@ void state_remove(Context *c, MountRecord *m);
 int state_load(Context *c);
 void state_add(Context *c, MountRecord *m);
 void state_unlink(Context *c, MountRecord *m);
+void state_drop(Context *c, MountRecord *m);
 MountRecord *state_find_unique(Context *c, uint64_t ns_id, uint64_t mnt_id_unique, uint64_t mnt_id);
 int state_reconcile(Context *c);
 int record_serialize(const MountRecord *m, char **ret);
@@ -258,6 +265,7 @@ int record_parse(const char *text, MountRecord *ret);
 
 /* ---- mount-object.c ----------------------------------------------------- */
 
+int mount_objects_register(Context *c);
 int mount_object_add(Context *c, MountRecord *m);
 void mount_object_remove(Context *c, MountRecord *m);
 int mount_list_append(Context *c, sd_bus_message *reply);
@@ -265,8 +273,12 @@ int mount_list_append(Context *c, sd_bus_message *reply);
 /* ---- manager.c ---------------------------------------------------------- */
 
 int manager_add(Context *c);
-void manager_auto_unmount(Context *c, MountRecord *m, const char *why);
-int manager_watch_owner(Context *c, MountRecord *m);
+
+/* ---- auto-unmount.c ----------------------------------------------------- */
+
+int auto_unmount_watch(Context *c);
+void auto_unmount(Context *c, MountRecord *m, const char *why);
+int auto_unmount_check_owner(Context *c, MountRecord *m);
 
 /* ---- log.c -------------------------------------------------------------- */
 

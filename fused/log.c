@@ -25,15 +25,22 @@ void log_request(const LogRequest *l) {
         const char *mp = l->mountpoint ? l->mountpoint : "";
         const char *opts = l->options ? l->options : "";
         const char *reason = l->reason ? l->reason : "";
+        char uid[16] = "?", pid[16] = "?";
+
+        /* Before the caller is identified there is no uid or pid to log. */
+        if (l->uid != (uid_t) -1)
+                snprintf(uid, sizeof uid, "%u", (unsigned) l->uid);
+        if (l->pid > 0)
+                snprintf(pid, sizeof pid, "%d", (int) l->pid);
 
         if (journal_available()) {
-                (void) sd_journal_send("MESSAGE=%s uid=%u pid=%d %s: %s%s%s", l->method, (unsigned) l->uid,
-                                       (int) l->pid, mp, l->verdict, *reason ? ": " : "", reason,
+                (void) sd_journal_send("MESSAGE=%s uid=%s pid=%s %s: %s%s%s", l->method, uid, pid, mp,
+                                       l->verdict, *reason ? ": " : "", reason,
                                        "PRIORITY=%d", strcmp(l->verdict, "allow") == 0 ? LOG_INFO : LOG_NOTICE,
                                        "SYSLOG_IDENTIFIER=fused",
                                        "FUSED_METHOD=%s", l->method,
-                                       "CALLER_UID=%u", (unsigned) l->uid,
-                                       "CALLER_PID=%d", (int) l->pid,
+                                       "CALLER_UID=%s", uid,
+                                       "CALLER_PID=%s", pid,
                                        "MOUNTPOINT=%s", mp,
                                        "OPTIONS=%s", opts,
                                        "VERDICT=%s", l->verdict,
@@ -41,8 +48,8 @@ void log_request(const LogRequest *l) {
                                        NULL);
                 return;
         }
-        fprintf(stderr, "fused: %s uid=%u pid=%d mountpoint=%s options=%s verdict=%s reason=%s\n",
-                l->method, (unsigned) l->uid, (int) l->pid, mp, opts, l->verdict, reason);
+        fprintf(stderr, "fused: %s uid=%s pid=%s mountpoint=%s options=%s verdict=%s reason=%s\n",
+                l->method, uid, pid, mp, opts, l->verdict, reason);
 }
 
 static void vlog(int prio, const char *fmt, va_list ap) {

@@ -20,12 +20,15 @@
 #define FUSED_VERSION "0"
 #endif
 
+#define FUSED_REQUESTS_TOTAL_MAX 256u
 #define RECONCILE_INTERVAL_USEC (60ULL * 1000000ULL)
 
 int context_request_begin(Context *c, uid_t uid) {
         size_t i;
 
-        if (c->total_requests >= 1024)
+        /* Each request may have a forked worker: bound them all, not only
+         * per uid, so many uids together cannot fork-bomb the service. */
+        if (c->total_requests >= FUSED_REQUESTS_TOTAL_MAX)
                 return -EBUSY;
         for (i = 0; i < c->n_requests; i++)
                 if (c->requests[i].uid == uid)
@@ -165,7 +168,7 @@ static int restore_state(Context *c) {
         for (MountRecord *m = c->mounts, *next; m; m = next) {
                 next = m->next;
                 if (m->auto_unmount)
-                        (void) manager_watch_owner(c, m);
+                        (void) auto_unmount_check_owner(c, m);
         }
         return 0;
 }
@@ -204,6 +207,9 @@ static int run(int argc, char **argv) {
         r = sd_bus_open_system(&c.bus);
         if (r < 0)
                 return log_errno(LOG_ERR, r, "Cannot connect to the system bus");
+        /* Without the bus fused is useless: leave, and let the service
+         * manager start it again (state is on disk). */
+        (void) sd_bus_set_exit_on_disconnect(c.bus, true);
         r = sd_bus_attach_event(c.bus, c.event, 0);
         if (r < 0)
                 return log_errno(LOG_ERR, r, "Cannot attach the bus to the event loop");
@@ -224,6 +230,11 @@ static int run(int argc, char **argv) {
         r = sd_event_loop(c.event);
         if (r < 0)
                 return log_errno(LOG_ERR, r, "Event loop failed");
+        if (r > 0) {
+                /* sd-bus ends the loop with EXIT_FAILURE when the bus goes away. */
+                log_msg(LOG_ERR, "Lost the bus connection, exiting");
+                return -ECONNRESET;
+        }
         free(c.config_path);
         free(c.state_dir);
         c.config_path = c.state_dir = NULL;

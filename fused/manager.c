@@ -2,7 +2,6 @@
  * read → validate → identify the caller → check the mountpoint (worker) →
  * polkit → act (worker) → reply, with every failure mapped to one named
  * error whose message says what to do, and one log line per request. */
-#include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <fcntl.h>
@@ -15,28 +14,28 @@
 
 #define FLAGS_MAX 16
 
+/* One Mount or Unmount call, from the message to the reply. */
 typedef struct Request {
         Context *c;
         const char *method;
         sd_bus_message *msg;
         Caller caller;
-        bool have_caller;
-        bool interactive;
-        char *path;
+        bool counted;           /* against the per-uid limit */
+        bool interactive;       /* the message allows interactive auth */
+        char *path;             /* as asked, then the canonical one */
         MountOptions opts;
         bool have_opts;
         bool auto_unmount;
         bool lazy;
-        int given_fd;
-        int target_fd;
-        WorkerReply resolved;
+        int given_fd;           /* the caller's mountpoint-fd */
+        int target_fd;          /* the mountpoint, pinned by the resolve worker */
+        WorkerReply resolved;   /* what the resolve worker found */
         FuseConf conf;
-        bool reserved;
-        bool allow_unsafe;
-        const char *actions[3];
+        bool reserved;          /* one of c->mounts_in_flight */
+        bool allow_unsafe;      /* suid/dev/blkdev granted */
+        const char *actions[3]; /* polkit actions still to ask, in order */
         size_t n_actions, next_action;
-        char owner_str[16];
-        uid_t owner;
+        uid_t owner;            /* Unmount: whose mount it is */
 } Request;
 
 static Request *request_free(Request *req) {
@@ -44,7 +43,7 @@ static Request *request_free(Request *req) {
                 return NULL;
         if (req->reserved)
                 req->c->mounts_in_flight--;
-        if (req->have_caller)
+        if (req->counted)
                 context_request_end(req->c, req->caller.uid);
         caller_done(&req->caller);
         if (req->have_opts)
@@ -62,8 +61,8 @@ static Request *request_free(Request *req) {
 static void log_req(Request *req, const char *verdict, const char *reason) {
         log_request(&(LogRequest) {
                 .method = req->method,
-                .uid = req->have_caller ? req->caller.uid : (uid_t) -1,
-                .pid = req->have_caller ? req->caller.pid : 0,
+                .uid = req->caller.pid > 0 ? req->caller.uid : (uid_t) -1,
+                .pid = req->caller.pid,
                 .mountpoint = req->path,
                 .options = req->have_opts ? req->opts.normalized : NULL,
                 .verdict = verdict,
@@ -119,14 +118,12 @@ static int request_identify(Request *req) {
         }
         r = context_request_begin(req->c, req->caller.uid);
         if (r < 0) {
-                req->caller.uid = req->caller.uid;
-                caller_done(&req->caller);
                 request_fail(req, FUSED_ERROR_TOO_MANY_REQUESTS,
-                             "Too many requests in progress for this user (at most %u): wait for them to finish",
-                             FUSED_REQUESTS_PER_UID_MAX);
+                             "Too many requests in progress (at most %u per user): wait for them to finish "
+                             "and try again", FUSED_REQUESTS_PER_UID_MAX);
                 return r;
         }
-        req->have_caller = true;
+        req->counted = true;
         return 0;
 }
 
@@ -138,6 +135,16 @@ static NsTarget caller_target(Request *req) {
         };
 }
 
+/* From here on the request is about the canonical path the worker found. */
+static int take_canonical_path(Request *req, const WorkerReply *reply) {
+        char *p = strndup(reply->path, sizeof reply->path - 1);
+        if (!p)
+                return -ENOMEM;
+        free(req->path);
+        req->path = p;
+        return 0;
+}
+
 /* A failed resolve: which error, and what the user can do. */
 static void fail_resolve(Request *req, int r, const WorkerReply *reply) {
         if (r == -ETIMEDOUT)
@@ -147,6 +154,10 @@ static void fail_resolve(Request *req, int r, const WorkerReply *reply) {
                 return request_fail(req, FUSED_ERROR_MOUNT_FAILED, "Checking %s failed: %s", req->path,
                                     strerror(-r));
         r = reply->error;
+        /* A caller that exits mid-request looks like a missing path (its
+         * /proc/PID/root is gone): say what really happened. */
+        if (reply->check == CHECK_OK && pidfd_alive(req->caller.pidfd) <= 0)
+                return request_fail(req, FUSED_ERROR_PERMISSION_DENIED, "The calling process exited");
         if (reply->check != CHECK_OK)
                 return request_fail(req, FUSED_ERROR_MOUNTPOINT_NOT_ALLOWED,
                                     "Mountpoint %s %s: choose a directory you own or may write to",
@@ -175,6 +186,8 @@ static void on_mounted(Context *c, int r, WorkerReply *reply, int fd, void *user
         if (r < 0)
                 return request_fail(req, FUSED_ERROR_MOUNT_FAILED, "Mounting on %s failed: %s", req->path,
                                     strerror(-r));
+        if (reply->error == -ESRCH)
+                return request_fail(req, FUSED_ERROR_PERMISSION_DENIED, "The calling process exited");
         if (reply->error < 0)
                 return request_fail(req, FUSED_ERROR_MOUNT_FAILED, "Mounting on %s failed: %s%s%s", req->path,
                                     strerror(-reply->error), reply->message[0] ? " (kernel: " : "",
@@ -204,10 +217,10 @@ static void on_mounted(Context *c, int r, WorkerReply *reply, int fd, void *user
         m->ns_id = reply->ns_id;
         m->ns_dev = reply->ns_dev;
         m->ns_ino = reply->ns_ino;
-        if (m->auto_unmount) {
-                /* Keep the namespace and root to unmount in after the caller is
-                 * gone; valid only if the pinned process still lives after the
-                 * opens. */
+        {
+                /* The namespace and root to unmount in after the caller is gone
+                 * (kept for auto-unmount only); valid only if the pinned process
+                 * still lives after the opens. */
                 char p[48];
                 struct stat st;
                 snprintf(p, sizeof p, "%d/ns/mnt", (int) req->caller.pid);
@@ -236,12 +249,33 @@ static void on_mounted(Context *c, int r, WorkerReply *reply, int fd, void *user
         if (r < 0)
                 log_errno(LOG_WARNING, r, "Cannot add bus object for %s", m->mountpoint);
 
+        /* A caller that left mid-request never gets the fd: nobody could
+         * serve or unmount this mount, so take it down again. */
+        sd_bus_creds *creds = NULL;
+        bool gone = pidfd_alive(req->caller.pidfd) <= 0 ||
+                    sd_bus_get_name_creds(c->bus, req->caller.sender, 0, &creds) < 0;
+        sd_bus_creds_unref(creds);
+        if (gone) {
+                log_req(req, "deny", "caller left before the reply; unmounting");
+                auto_unmount(c, m, "caller left before the reply");
+                request_free(req);
+                return;
+        }
         r = sd_bus_reply_method_return(req->msg, FUSED_METHOD_MOUNT_OUT, fuse_fd, m->object_path);
         log_req(req, "allow", m->auto_unmount ? "mounted, auto-unmount" : "mounted");
         if (r < 0)
                 log_errno(LOG_WARNING, r, "Cannot reply to %s", req->caller.sender);
         if (m->auto_unmount)
-                (void) manager_watch_owner(c, m);
+                (void) auto_unmount_check_owner(c, m);
+        else {
+                /* Holding them would keep the namespace alive after its last
+                 * process, and its mounts with it. */
+                if (m->ns_fd >= 0)
+                        close(m->ns_fd);
+                if (m->root_fd >= 0)
+                        close(m->root_fd);
+                m->ns_fd = m->root_fd = -1;
+        }
         request_free(req);
         return;
 
@@ -326,6 +360,8 @@ static void on_mount_resolved(Context *c, int r, WorkerReply *reply, int fd, voi
         }
         req->target_fd = fd;
         req->resolved = *reply;
+        if (take_canonical_path(req, reply) < 0)
+                return request_fail(req, FUSED_ERROR_MOUNT_FAILED, "Out of memory");
 
         r = conf_load(c->config_path, &req->conf, conf_warn, c->config_path);
         if (r < 0)
@@ -477,13 +513,6 @@ static int method_mount(sd_bus_message *m, void *userdata, sd_bus_error *error) 
 
 /* ---- Unmount ------------------------------------------------------------ */
 
-static void record_drop(Context *c, MountRecord *m) {
-        state_unlink(c, m);
-        state_remove(c, m);
-        mount_object_remove(c, m);
-        record_free(m);
-}
-
 static void on_unmounted(Context *c, int r, WorkerReply *reply, int fd, void *userdata) {
         Request *req = userdata;
 
@@ -503,7 +532,7 @@ static void on_unmounted(Context *c, int r, WorkerReply *reply, int fd, void *us
                                     strerror(-r));
         MountRecord *m = state_find_unique(c, req->resolved.ns_id, req->resolved.mnt_id_unique, req->resolved.mnt_id);
         if (m)
-                record_drop(c, m);
+                state_drop(c, m);
         (void) sd_bus_reply_method_return(req->msg, NULL);
         log_req(req, "allow", req->lazy ? "unmounted (lazy)" : "unmounted");
         request_free(req);
@@ -561,6 +590,8 @@ static void on_unmount_resolved(Context *c, int r, WorkerReply *reply, int fd, v
         if (fd >= 0)
                 close(fd);
         req->resolved = *reply;
+        if (take_canonical_path(req, reply) < 0)
+                return request_fail(req, FUSED_ERROR_MOUNT_FAILED, "Out of memory");
 
         /* The owner is who fused made it for; a FUSE mount fused does not
          * know (made before fused, or by fusermount3) belongs to its user_id. */
@@ -635,121 +666,6 @@ static int method_list_mounts(sd_bus_message *m, void *userdata, sd_bus_error *e
         return r;
 }
 
-/* ---- auto-unmount ------------------------------------------------------- */
-
-static void on_auto_unmounted(Context *c, int r, WorkerReply *reply, int fd, void *userdata) {
-        uint64_t id = (uint64_t) (uintptr_t) userdata;
-        MountRecord *m;
-
-        if (fd >= 0)
-                close(fd);
-        if (r >= 0)
-                r = reply->error;
-        for (m = c->mounts; m && m->id != id; m = m->next)
-                ;
-        if (!m)
-                return;
-        if (r < 0 && r != -ESTALE && r != -ENOENT && r != -EINVAL) {
-                log_errno(LOG_WARNING, r, "auto-unmount of %s failed", m->mountpoint);
-                m->unmounting = false;
-                return;
-        }
-        log_request(&(LogRequest) {
-                .method = "AutoUnmount", .uid = m->owner, .pid = m->pid, .mountpoint = m->mountpoint,
-                .options = m->options, .verdict = "allow",
-                .reason = r < 0 ? "owner disconnected; mount was already gone" : "owner disconnected; unmounted",
-        });
-        record_drop(c, m);
-}
-
-/* A process in a namespace we no longer hold (after a restart): any will
- * do, the unique mount id is checked before anything is unmounted. */
-static int find_ns(Context *c, MountRecord *m, int *ret_ns, int *ret_root) {
-        int dfd = openat(c->proc_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (dfd < 0)
-                return -errno;
-        DIR *d = fdopendir(dfd);
-        if (!d) {
-                close(dfd);
-                return -errno;
-        }
-        struct dirent *de;
-        int r = -ENOENT;
-        while ((de = readdir(d))) {
-                char p[300];
-                struct stat st;
-                if (de->d_name[0] < '1' || de->d_name[0] > '9')
-                        continue;
-                snprintf(p, sizeof p, "%s/ns/mnt", de->d_name);
-                if (fstatat(c->proc_fd, p, &st, 0) < 0 || st.st_ino != m->ns_ino || st.st_dev != m->ns_dev)
-                        continue;
-                int ns = openat(c->proc_fd, p, O_RDONLY | O_CLOEXEC);
-                snprintf(p, sizeof p, "%s/root", de->d_name);
-                int root = openat(c->proc_fd, p, O_PATH | O_DIRECTORY | O_CLOEXEC);
-                if (ns >= 0 && root >= 0 && fstat(ns, &st) == 0 && st.st_ino == m->ns_ino) {
-                        *ret_ns = ns;
-                        *ret_root = root;
-                        r = 0;
-                        break;
-                }
-                if (ns >= 0)
-                        close(ns);
-                if (root >= 0)
-                        close(root);
-        }
-        closedir(d);
-        return r;
-}
-
-void manager_auto_unmount(Context *c, MountRecord *m, const char *why) {
-        if (m->unmounting)
-                return;
-        if (m->ns_fd < 0 && find_ns(c, m, &m->ns_fd, &m->root_fd) < 0) {
-                /* No process is left in its namespace: the mount died with it. */
-                log_msg(LOG_INFO, "auto-unmount of %s: its mount namespace is gone", m->mountpoint);
-                record_drop(c, m);
-                return;
-        }
-        m->unmounting = true;
-        UmountArgs a = {
-                .t = { .pidfd = -1, .ns_fd = m->ns_fd, .root_fd = m->root_fd, .proc_fd = c->proc_fd },
-                .path = m->mountpoint, .lazy = true, .expect_id = m->mnt_id, .expect_unique = m->mnt_id_unique,
-        };
-        int keep[] = { m->ns_fd, m->root_fd, c->proc_fd };
-        int r = worker_spawn(c, ns_umount, &a, keep, ELEMENTSOF(keep), on_auto_unmounted,
-                             (void *) (uintptr_t) m->id, NULL);
-        if (r < 0) {
-                m->unmounting = false;
-                log_errno(LOG_WARNING, r, "Cannot start auto-unmount of %s (%s)", m->mountpoint, why);
-        }
-}
-
-static int on_name_owner_changed(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
-        Context *c = userdata;
-        const char *name, *old_owner, *new_owner;
-
-        if (sd_bus_message_read(msg, "sss", &name, &old_owner, &new_owner) < 0 || *new_owner || name[0] != ':')
-                return 0;
-        for (MountRecord *m = c->mounts, *next; m; m = next) {
-                next = m->next;
-                if (m->auto_unmount && m->sender && strcmp(m->sender, name) == 0)
-                        manager_auto_unmount(c, m, "owner disconnected");
-        }
-        return 0;
-}
-
-/* After recording an auto-unmount mount: its owner may have gone before
- * the match saw it. */
-int manager_watch_owner(Context *c, MountRecord *m) {
-        sd_bus_creds *creds = NULL;
-        int r = sd_bus_get_name_creds(c->bus, m->sender, 0, &creds);
-
-        sd_bus_creds_unref(creds);
-        if (r < 0)
-                manager_auto_unmount(c, m, "owner already gone");
-        return 0;
-}
-
 static const sd_bus_vtable manager_vtable[] = {
         SD_BUS_VTABLE_START(0),
         SD_BUS_METHOD_WITH_ARGS(FUSED_METHOD_MOUNT,
@@ -776,6 +692,8 @@ int manager_add(Context *c) {
         r = sd_bus_add_object_manager(c->bus, NULL, FUSED_OBJECT_PATH);
         if (r < 0)
                 return r;
-        return sd_bus_match_signal(c->bus, NULL, "org.freedesktop.DBus", "/org/freedesktop/DBus",
-                                   "org.freedesktop.DBus", "NameOwnerChanged", on_name_owner_changed, c);
+        r = mount_objects_register(c);
+        if (r < 0)
+                return r;
+        return auto_unmount_watch(c);
 }

@@ -97,6 +97,15 @@ int ns_resolve(void *userdata, WorkerReply *reply, int *ret_fd) {
         r = fd_mount_id(fd, &reply->mnt_id, &reply->mnt_id_unique, &is_root);
         if (r < 0)
                 return r;
+        /* What the path really names, seen from the caller's root: polkit
+         * rules and the records get this, not a string with "..", "//" or
+         * symlinks in it that a rule on "/srv/" would not recognize. */
+        char link[64];
+        snprintf(link, sizeof link, "thread-self/fd/%d", fd);
+        ssize_t n = readlinkat(a->t.proc_fd, link, reply->path, sizeof reply->path - 1);
+        if (n <= 0 || reply->path[0] != '/')
+                return -EXDEV;
+        reply->path[n] = 0;
 
         if (a->for_unmount) {
                 /* No stat(): the mount's server may be dead, hung, or not let

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stddef.h>
+#include <string.h>
 
 #include "fused.h"
 
@@ -42,26 +43,69 @@ static const sd_bus_vtable mount_vtable[] = {
         SD_BUS_VTABLE_END,
 };
 
-int mount_object_add(Context *c, MountRecord *m) {
-        int r;
+/* The mount objects are served by one fallback vtable that finds the
+ * record by the id in the path, not one registration per mount: nothing per
+ * mount is allocated inside sd-bus, so memory stays flat with many mounts. */
+static int mount_find(sd_bus *bus, const char *path, const char *interface, void *userdata, void **found,
+                      sd_bus_error *error) {
+        Context *c = userdata;
 
+        if (strncmp(path, FUSED_MOUNT_PATH_PREFIX "/", strlen(FUSED_MOUNT_PATH_PREFIX) + 1) != 0)
+                return 0;
+        for (MountRecord *m = c->mounts; m; m = m->next)
+                if (m->published && m->object_path && strcmp(m->object_path, path) == 0) {
+                        *found = m;
+                        return 1;
+                }
+        return 0;
+}
+
+static int mount_enumerate(sd_bus *bus, const char *path, void *userdata, char ***nodes, sd_bus_error *error) {
+        Context *c = userdata;
+        size_t n = 0;
+        char **l = calloc(c->n_mounts + 1, sizeof(char *));
+
+        if (!l)
+                return -ENOMEM;
+        for (MountRecord *m = c->mounts; m; m = m->next) {
+                if (!m->published || !m->object_path)
+                        continue;
+                l[n] = strdup(m->object_path);
+                if (!l[n]) {
+                        for (size_t i = 0; i < n; i++)
+                                free(l[i]);
+                        free(l);
+                        return -ENOMEM;
+                }
+                n++;
+        }
+        *nodes = l;
+        return 0;
+}
+
+int mount_objects_register(Context *c) {
+        int r = sd_bus_add_fallback_vtable(c->bus, NULL, FUSED_MOUNT_PATH_PREFIX, FUSED_MOUNT_INTERFACE,
+                                           mount_vtable, mount_find, c);
+        if (r < 0)
+                return r;
+        return sd_bus_add_node_enumerator(c->bus, NULL, FUSED_MOUNT_PATH_PREFIX, mount_enumerate, c);
+}
+
+int mount_object_add(Context *c, MountRecord *m) {
         if (!m->object_path && asprintf(&m->object_path, FUSED_MOUNT_PATH_PREFIX "/%" PRIu64, m->id) < 0) {
                 m->object_path = NULL;
                 return -ENOMEM;
         }
-        r = sd_bus_add_object_vtable(c->bus, &m->object_slot, m->object_path, FUSED_MOUNT_INTERFACE,
-                                     mount_vtable, m);
-        if (r < 0)
-                return r;
+        m->published = true;
         (void) sd_bus_emit_object_added(c->bus, m->object_path);
         return 0;
 }
 
 void mount_object_remove(Context *c, MountRecord *m) {
-        if (!m->object_slot)
+        if (!m->published)
                 return;
         (void) sd_bus_emit_object_removed(c->bus, m->object_path);
-        m->object_slot = sd_bus_slot_unref(m->object_slot);
+        m->published = false;
 }
 
 int mount_list_append(Context *c, sd_bus_message *reply) {
@@ -69,7 +113,7 @@ int mount_list_append(Context *c, sd_bus_message *reply) {
         if (r < 0)
                 return r;
         for (MountRecord *m = c->mounts; m; m = m->next) {
-                if (!m->object_path)
+                if (!m->published)
                         continue;
                 r = sd_bus_message_append(reply, FUSED_MOUNT_ENTRY_SIG, m->object_path, m->mountpoint,
                                           (uint32_t) m->owner, (uint32_t) m->pid, m->fsname ? m->fsname : "",

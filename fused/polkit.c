@@ -26,9 +26,8 @@ static int on_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) 
         if (sd_bus_message_is_method_error(m, NULL)) {
                 const sd_bus_error *e = sd_bus_message_get_error(m);
                 if (sd_bus_error_has_names(e, SD_BUS_ERROR_SERVICE_UNKNOWN, SD_BUS_ERROR_NAME_HAS_NO_OWNER,
-                                           SD_BUS_ERROR_NO_REPLY, SD_BUS_ERROR_DISCONNECTED,
-                                           "org.freedesktop.DBus.Error.Spawn.ServiceNotFound",
-                                           "org.freedesktop.DBus.Error.Spawn.ExecFailed"))
+                                           SD_BUS_ERROR_NO_REPLY, SD_BUS_ERROR_DISCONNECTED) ||
+                    (e->name && strncmp(e->name, "org.freedesktop.DBus.Error.Spawn.", 33) == 0))
                         r = -EHOSTDOWN;
                 else {
                         log_msg(LOG_WARNING, "polkit refused the check: %s: %s", e->name,
@@ -63,9 +62,9 @@ int polkit_check(Context *c, const Caller *caller, const char *action, const Pol
                                            "org.freedesktop.PolicyKit1.Authority", "CheckAuthorization");
         if (r < 0)
                 return r;
-        /* Never start polkitd on demand from inside a request: if it is not
-         * running, say so. */
-        (void) sd_bus_message_set_auto_start(m, false);
+        /* polkitd is normally started on demand by the bus: let it be.  If
+         * it cannot be (not installed, no service file, fails to start), the
+         * bus answers with an error that becomes PolkitUnavailable. */
         r = sd_bus_message_append(m, "(sa{sv})s", "unix-process", 3,
                                   "pid", "u", (uint32_t) caller->pid,
                                   "start-time", "t", caller->start_time,

@@ -1,9 +1,11 @@
 /* Small helpers: whole-file reads, pidfds, fd hygiene for forked children,
  * and mount ids and namespaces through interfaces newer than our headers. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -25,9 +27,6 @@
 #endif
 #ifndef __NR_pidfd_open
 #define __NR_pidfd_open 434
-#endif
-#ifndef __NR_pidfd_send_signal
-#define __NR_pidfd_send_signal 424
 #endif
 
 int read_full_fd(int fd, char **ret, size_t max) {
@@ -73,11 +72,15 @@ int pidfd_open_pid(pid_t pid) {
         return fd < 0 ? -errno : fd;
 }
 
-/* 1 if the pinned process is still alive, 0 if it has exited. */
+/* 1 if the pinned process is still running, 0 if it has exited (a zombie
+ * counts as exited: its /proc entries no longer say anything about it). */
 int pidfd_alive(int pidfd) {
-        if (syscall(__NR_pidfd_send_signal, pidfd, 0, NULL, 0) < 0)
-                return errno == ESRCH ? 0 : -errno;
-        return 1;
+        struct pollfd p = { .fd = pidfd, .events = POLLIN };
+        int r = poll(&p, 1, 0);
+
+        if (r < 0)
+                return -errno;
+        return r == 0;
 }
 
 static int cmp_int(const void *a, const void *b) {
@@ -211,4 +214,32 @@ int mount_exists(uint64_t ns_id, uint64_t unique_id) {
         if (syscall(__NR_statmount, &req, buf, sizeof buf, 0) < 0)
                 return errno == ENOENT ? 0 : -errno;
         return 1;
+}
+
+/* Some process whose mount namespace is (dev, ino), found through /proc. */
+int proc_find_ns_pid(int proc_fd, dev_t dev, ino_t ino, pid_t *ret) {
+        int dfd = openat(proc_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dfd < 0)
+                return -errno;
+        DIR *d = fdopendir(dfd);
+        if (!d) {
+                close(dfd);
+                return -errno;
+        }
+        struct dirent *de;
+        int r = -ENOENT;
+        while ((de = readdir(d))) {
+                char p[300];
+                struct stat st;
+                if (de->d_name[0] < '1' || de->d_name[0] > '9')
+                        continue;
+                snprintf(p, sizeof p, "%s/ns/mnt", de->d_name);
+                if (fstatat(proc_fd, p, &st, 0) < 0 || st.st_ino != ino || st.st_dev != dev)
+                        continue;
+                *ret = (pid_t) strtol(de->d_name, NULL, 10);
+                r = 0;
+                break;
+        }
+        closedir(d);
+        return r;
 }

@@ -29,6 +29,7 @@ struct Worker {
         sd_event_source *io, *timer, *exit;
         WorkerReply reply;
         int result, passed_fd;
+        bool exited;
         worker_done_t done;
         void *userdata;
         Worker *prev, *next;
@@ -43,7 +44,8 @@ Worker *worker_free(Worker *w) {
         if (w->passed_fd >= 0)
                 close(w->passed_fd);
         if (w->pidfd >= 0) {
-                (void) syscall(__NR_pidfd_send_signal, w->pidfd, SIGKILL, NULL, 0);
+                if (!w->exited)
+                        (void) syscall(__NR_pidfd_send_signal, w->pidfd, SIGKILL, NULL, 0);
                 close(w->pidfd);
         }
         if (w->sock >= 0)
@@ -68,11 +70,11 @@ static void finish(Worker *w, int r, WorkerReply *reply, int fd) {
                 copy = *reply;
                 reply = &copy;
         }
-        /* The child has exited or is about to: nothing to kill. */
-        if (w->pidfd >= 0) {
-                close(w->pidfd);
-                w->pidfd = -1;
-        }
+        /* The child has exited or is about to: nothing to kill.  (The pidfd
+         * is closed in worker_free() only after its event source is gone: an
+         * fd closed while registered stays in epoll as long as a forked
+         * child still holds a copy, pointing at a freed source.) */
+        w->exited = true;
         worker_free(w);
         done(c, r, reply, fd, userdata);
 }
@@ -155,13 +157,16 @@ _Noreturn static void child(int sock, worker_fn_t fn, void *fn_data, const int *
         int fds[17], fd = -1;
         sigset_t all;
 
-        /* Die with the service, and start from a clean signal state. */
+        /* Die with the service, never gain privileges through an exec
+         * (there is none, but a worker runs as the caller), and start from
+         * a clean signal state. */
         (void) prctl(PR_SET_PDEATHSIG, SIGKILL);
+        (void) prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
         sigemptyset(&all);
         (void) sigprocmask(SIG_SETMASK, &all, NULL);
         memcpy(fds, keep, n_keep * sizeof(int));
         fds[n_keep] = sock;
-        if (close_all_but(fds, n_keep + 1) < 0)
+        if (close_all_but(fds, n_keep + 1) < 0 || sandbox_enter() < 0)
                 _exit(1);
         reply.error = fn(fn_data, &reply, &fd);
         if (reply.error < 0 && fd >= 0) {

@@ -15,6 +15,7 @@
 
 #include "fuse_lowlevel.h"
 
+struct cuse_data;
 struct mount_opts;
 struct proto_req;
 
@@ -120,6 +121,10 @@ struct fuse_session {
 	unsigned n_free;
 	struct fuse_retrieve_wait *retrieves;
 	uint64_t notify_ctr;
+
+	/* A CUSE session (cuse.c): its first request is CUSE_INIT, not
+	 * INIT.  One allocation, freed with the session.  NULL otherwise. */
+	struct cuse_data *cuse;
 };
 
 /* ---- session.c ---- */
@@ -194,6 +199,11 @@ void fuse_ll_do_init(struct fuse_req *req, fuse_ino_t nodeid,
 		     const struct proto_req *p);
 void fuse_ll_do_destroy(struct fuse_req *req, fuse_ino_t nodeid,
 			const struct proto_req *p);
+
+/* ---- cuse.c ---- */
+
+/* CUSE_INIT of a CUSE session: the answer names the device. */
+void fuse_cuse_do_init(struct fuse_req *req, const struct proto_req *p);
 
 /* ---- notify.c ---- */
 

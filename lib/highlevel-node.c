@@ -193,6 +193,7 @@ void hl_node_release(struct hl_table *t, struct hl_node *n)
 		struct hl_node *parent = unhash_name(t, n);
 
 		unhash_id(t, n);
+		hl_locks_free(n);
 		free(n);
 		n = parent;
 	}
@@ -232,6 +233,7 @@ void hl_table_deinit(struct hl_table *t)
 
 			for (; n; n = next) {
 				next = n->id_next;
+				hl_locks_free(n);
 				free_name(n);
 				free(n);
 			}

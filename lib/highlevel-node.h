@@ -22,6 +22,9 @@
 /* st_ino the kernel is given when the library has no inode number */
 #define HL_UNKNOWN_INO 0xffffffffULL
 
+struct hl_lock;
+struct flock;
+
 struct hl_node {
 	struct hl_node *id_next;
 	struct hl_node *name_next;
@@ -44,6 +47,7 @@ struct hl_node {
 	/* remember=: forgotten nodes wait here in forget order */
 	struct hl_node *lru_prev, *lru_next;
 	struct timespec forget_time;
+	struct hl_lock *locks;	/* POSIX locks granted (highlevel-lock.c) */
 	char inline_name[32];
 };
 
@@ -120,3 +124,20 @@ int hl_table_hidden(struct hl_table *t, uint64_t **ids);
 /* remember=: forgets nodes that waited long enough.  Returns the number
  * of seconds until it is worth calling again.  Takes t->lock. */
 int hl_table_clean(struct hl_table *t);
+
+/* POSIX locks of a node (highlevel-lock.c); caller holds t->lock. */
+struct hl_lock_req {
+	int type;
+	int64_t start, end;
+	pid_t pid;
+	uint64_t owner;
+};
+
+void hl_lock_from_flock(const struct flock *fl, uint64_t owner,
+			struct hl_lock_req *l);
+/* Whether another owner's lock conflicts; if so *fl describes it. */
+bool hl_locks_conflict(struct hl_node *n, const struct hl_lock_req *req,
+		       struct flock *fl);
+/* Records a granted lock or unlock (F_UNLCK).  0 or -ENOMEM. */
+int hl_locks_insert(struct hl_node *n, const struct hl_lock_req *req);
+void hl_locks_free(struct hl_node *n);

@@ -641,7 +641,10 @@ static void ll_rename(fuse_req_t req, fuse_ino_t olddir, const char *oldname,
 			       &oldpath, &newpath, &wn1, &wn2);
 
 	if (!err) {
-		if (!f->conf.hard_remove && !(flags & RENAME_EXCHANGE) &&
+		/* an open target about to be replaced lives on hidden; with
+		 * NOREPLACE or EXCHANGE nothing is replaced */
+		if (!f->conf.hard_remove &&
+		    !(flags & (RENAME_EXCHANGE | RENAME_NOREPLACE)) &&
 		    is_open(f, newdir, newname))
 			err = hide_node(f, newpath, newdir, newname);
 		if (!err)
@@ -818,8 +821,13 @@ static void ll_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	}
 	intr_begin(f, req, &d);
 	err = fuse_fs_open(f->fs, path, fi);
-	if (!err)
+	if (!err) {
 		open_flags(f, ino, path, fi);
+		/* no_rofd_flush: closing a read-only fd needs no FLUSH */
+		if (f->conf.no_rofd_flush &&
+		    (fi->flags & O_ACCMODE) == O_RDONLY)
+			fi->noflush = 1;
+	}
 	intr_end(f, req, &d);
 	put_path(f, ino);
 	if (err) {
@@ -921,9 +929,24 @@ static void ll_write_buf(fuse_req_t req, fuse_ino_t ino,
 		fuse_reply_write(req, (size_t)res);
 }
 
+/* Records a granted lock (or unlock) in the inode's lock list. */
+static void note_lock(struct fuse *f, fuse_ino_t ino, const struct flock *fl,
+		      uint64_t owner)
+{
+	struct hl_lock_req l;
+	struct hl_node *n;
+
+	hl_lock_from_flock(fl, owner, &l);
+	pthread_mutex_lock(&f->table.lock);
+	n = hl_node_get(&f->table, ino);
+	if (n)
+		(void)hl_locks_insert(n, &l);
+	pthread_mutex_unlock(&f->table.lock);
+}
+
 /* flush, then drop the POSIX locks the closing owner holds, as close()
  * does on a local file system. */
-static int flush_common(struct fuse *f, const char *path,
+static int flush_common(struct fuse *f, fuse_ino_t ino, const char *path,
 			struct fuse_file_info *fi)
 {
 	int err = fuse_fs_flush(f->fs, path, fi);
@@ -933,8 +956,11 @@ static int flush_common(struct fuse *f, const char *path,
 				      .l_whence = SEEK_SET };
 		int errlock = fuse_fs_lock(f->fs, path, fi, F_SETLK, &lock);
 
-		if (errlock != -ENOSYS && err == -ENOSYS)
-			err = 0;
+		if (errlock != -ENOSYS) {
+			note_lock(f, ino, &lock, fi->lock_owner);
+			if (err == -ENOSYS)
+				err = 0;
+		}
 	}
 	return err;
 }
@@ -948,7 +974,7 @@ static void ll_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 
 	if (!err) {
 		intr_begin(f, req, &d);
-		err = flush_common(f, path, fi);
+		err = flush_common(f, ino, path, fi);
 		intr_end(f, req, &d);
 		hl_put_path_nullok(f, ino, path);
 	}
@@ -966,7 +992,7 @@ static void ll_release(fuse_req_t req, fuse_ino_t ino,
 		path = NULL;
 	err = 0;
 	if (fi->flush) {
-		err = flush_common(f, path, fi);
+		err = flush_common(f, ino, path, fi);
 		if (err == -ENOSYS)
 			err = 0;
 	} else if (fi->flock_release) {
@@ -1098,9 +1124,25 @@ static void ll_getlk(fuse_req_t req, fuse_ino_t ino,
 		     struct fuse_file_info *fi, struct flock *lock)
 {
 	struct fuse *f = hl_req_prepare(req);
+	struct hl_lock_req l;
+	struct hl_node *n;
+	struct flock held;
+	bool conflict;
 	char *path;
-	int err = hl_get_path_nullok(f, ino, &path, 0);
+	int err;
 
+	/* the library knows the holder's pid even when the file system's
+	 * locks (OFD) do not */
+	hl_lock_from_flock(lock, fi->lock_owner, &l);
+	pthread_mutex_lock(&f->table.lock);
+	n = hl_node_get(&f->table, ino);
+	conflict = n && hl_locks_conflict(n, &l, &held);
+	pthread_mutex_unlock(&f->table.lock);
+	if (conflict) {
+		fuse_reply_lock(req, &held);
+		return;
+	}
+	err = hl_get_path_nullok(f, ino, &path, 0);
 	if (!err) {
 		err = fuse_fs_lock(f->fs, path, fi, F_GETLK, lock);
 		hl_put_path_nullok(f, ino, path);
@@ -1126,6 +1168,8 @@ static void ll_setlk(fuse_req_t req, fuse_ino_t ino,
 		intr_end(f, req, &d);
 		hl_put_path_nullok(f, ino, path);
 	}
+	if (!err)
+		note_lock(f, ino, lock, fi->lock_owner);
 	reply_err(req, err);
 }
 

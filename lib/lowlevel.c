@@ -837,6 +837,12 @@ void fuse_ll_dispatch(struct fuse_req *req, const struct proto_req *p)
 {
 	uint32_t opcode = p->in->opcode;
 
+	/* Far above the table; process() lets it through only as the first
+	 * request of a CUSE session. */
+	if (opcode == CUSE_INIT) {
+		fuse_cuse_do_init(req, p);
+		return;
+	}
 	if (opcode < sizeof(ll_ops) / sizeof(ll_ops[0]) && ll_ops[opcode])
 		ll_ops[opcode](req, p->in->nodeid, p);
 	else

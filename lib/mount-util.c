@@ -1,6 +1,7 @@
 /* Mount helpers shared with fusermount3: option strings and mountinfo */
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -241,6 +242,98 @@ int mnt_info_find(FILE *f, const char *mountpoint, char **line,
                 return r;
         *line = MNT_TAKE_PTR(found);
         return 0;
+}
+
+int mnt_info_find_id(FILE *f, int mnt_id, char **line, struct mnt_info *info)
+{
+        _mnt_free_ char *buf = NULL;
+        size_t size = 0;
+
+        while (getline(&buf, &size, f) >= 0) {
+                _mnt_free_ char *copy = strdup(buf);
+                if (!copy)
+                        return -ENOMEM;
+                if (mnt_info_parse_line(copy, info) == 0 && info->mnt_id == mnt_id) {
+                        *line = MNT_TAKE_PTR(copy);
+                        return 0;
+                }
+        }
+        return -ENOENT;
+}
+
+/* The mount id of one mountinfo line at @mountpoint, else -ENOENT. */
+static int line_id_at(char *line, const char *mountpoint)
+{
+        struct mnt_info i;
+
+        if (mnt_info_parse_line(line, &i) == 0 && strcmp(i.mountpoint, mountpoint) == 0)
+                return i.mnt_id;
+        return -ENOENT;
+}
+
+int mnt_top_id_at_fd(int fd, const char *mountpoint)
+{
+        char buf[8192];
+        size_t have = 0;
+        bool skipping = false;  /* in the rest of a line too long for buf */
+        int found = -ENOENT;
+
+        for (;;) {
+                ssize_t n = read(fd, buf + have, sizeof(buf) - 1 - have);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0)
+                        return -errno;
+                have += (size_t)n;
+                buf[have] = '\0';
+
+                char *start = buf, *nl;
+                while ((nl = memchr(start, '\n', have - (size_t)(start - buf)))) {
+                        *nl = '\0';
+                        int id = skipping ? -ENOENT : line_id_at(start, mountpoint);
+                        if (id >= 0)
+                                found = id;     /* later lines are mounted on top */
+                        skipping = false;
+                        start = nl + 1;
+                }
+                size_t rest = have - (size_t)(start - buf);
+                if (n == 0) {
+                        if (rest && !skipping) {
+                                int id = line_id_at(start, mountpoint);
+                                if (id >= 0)
+                                        found = id;
+                        }
+                        return found;
+                }
+                if (rest == sizeof(buf) - 1) {
+                        skipping = true;
+                        rest = 0;
+                }
+                memmove(buf, start, rest);
+                have = rest;
+        }
+}
+
+int mnt_fd_mnt_id(int fd)
+{
+        char path[64], buf[512];
+
+        snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+        _mnt_close_ int f = open(path, O_RDONLY | O_CLOEXEC);
+        if (f < 0)
+                return -errno;
+        ssize_t n = read(f, buf, sizeof(buf) - 1);
+        if (n < 0)
+                return -errno;
+        buf[n] = '\0';
+        const char *p = strstr(buf, "mnt_id:");
+        if (!p)
+                return -ENOENT;
+        char *end;
+        long id = strtol(p + 7, &end, 10);
+        if (end == p + 7 || id < 0 || id > INT_MAX)
+                return -EINVAL;
+        return (int)id;
 }
 
 int mnt_is_fuse_mount(const char *mountpoint)

@@ -79,6 +79,20 @@ int mnt_info_parse_line(char *line, struct mnt_info *info);
 int mnt_info_find(FILE *f, const char *mountpoint, char **line,
                   struct mnt_info *info);
 
+/* Finds the mount with id @mnt_id in the mountinfo stream @f, as
+ * mnt_info_find() does.  -ENOENT if there is none. */
+int mnt_info_find_id(FILE *f, int mnt_id, char **line, struct mnt_info *info);
+
+/* The id of the topmost mount at @mountpoint in the mountinfo file open at
+ * @fd, -ENOENT if none, or -errno.  Uses only read(2) and the stack, so a
+ * forked child of a threaded process may call it.  Lines longer than 8 KiB
+ * are skipped. */
+int mnt_top_id_at_fd(int fd, const char *mountpoint);
+
+/* The id of the mount the file open at @fd is on (from
+ * /proc/self/fdinfo), or -errno.  Asks nothing of the filesystem. */
+int mnt_fd_mnt_id(int fd);
+
 /* 1 if the topmost mount at @mountpoint (absolute, canonical) in this
  * process's mount namespace is a FUSE mount, 0 if it is another filesystem
  * or nothing is mounted there, or -errno. */

@@ -37,6 +37,7 @@ struct mount_opts {
 
         /* State of the mount made with these options (fuse_kern_mount). */
         pid_t watcher_pid;      /* auto_unmount watcher child, 0 if none */
+        pid_t watcher_parent;   /* who forked it (and may reap it) */
         int watcher_fd;         /* our end of its socketpair, -1 if none */
         void *client;           /* non-root mounts: client/'s handle, kept open
                                  * for the mount's life */
@@ -61,6 +62,16 @@ int fuse_kern_mount(const char *mountpoint, struct mount_opts *mo);
  * connection on @fd is already gone, and closes @fd (-1: none). */
 void fuse_kern_unmount(const char *mountpoint, int fd);
 
-/* Tells the auto_unmount watcher of @mo (if any) that we unmounted
- * ourselves and reaps it.  fuse_session_unmount() calls it. */
+/* Lets go of what a mount made with @mo keeps (the auto_unmount watcher,
+ * which it reaps; fused's connection).  fuse_session_unmount() calls it. */
 void fuse_kern_mount_release(struct mount_opts *mo);
+
+/* Between the mount*.c files only. */
+
+/* mount-root.c: the mount as root; the /dev/fuse fd or -errno (logged). */
+int mount_as_root(const char *mountpoint, struct mount_opts *mo);
+
+/* mount-watch.c: starts the auto_unmount watcher for the mount the file
+ * @mnt is on (0 or -errno); tells it we unmounted ourselves and reaps it. */
+int mount_watch_start(struct mount_opts *mo, int mnt);
+void mount_watch_stop(struct mount_opts *mo);

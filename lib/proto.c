@@ -84,8 +84,14 @@ static const struct opdesc ops[] = {
 
 #define N_OPS (sizeof(ops) / sizeof(ops[0]))
 
+/* CUSE's INIT, 4096: outside the table, which it would make sparse. */
+static const struct opdesc cuse_init_op =
+	{ .name = "CUSE_INIT", .argsize = sizeof(struct cuse_init_in) };
+
 static const struct opdesc *opdesc(uint32_t opcode)
 {
+	if (opcode == CUSE_INIT)
+		return &cuse_init_op;
 	if (opcode >= N_OPS || !ops[opcode].name)
 		return NULL;
 	return &ops[opcode];
@@ -97,8 +103,6 @@ const char *proto_opname(uint32_t opcode)
 
 	if (d)
 		return d->name;
-	if (opcode == CUSE_INIT)
-		return "CUSE_INIT";
 	return "UNKNOWN";
 }
 

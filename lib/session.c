@@ -512,9 +512,9 @@ static void serve(struct fuse_session *se, struct proto_req *p,
 
 	err = 0;
 	if (!se->got_init) {
-		if (in->opcode != FUSE_INIT)
+		if (in->opcode != (se->cuse ? CUSE_INIT : FUSE_INIT))
 			err = EIO;
-	} else if (in->opcode == FUSE_INIT) {
+	} else if (in->opcode == FUSE_INIT || in->opcode == CUSE_INIT) {
 		err = EIO;
 	} else if (se->deny_others && in->uid != se->owner && in->uid != 0 &&
 		   !allowed_for_others(in->opcode)) {
@@ -735,6 +735,7 @@ void fuse_session_destroy(struct fuse_session *se)
 		free(req);
 	}
 	fuse_notify_free_all(se);
+	free(se->cuse);
 	fuse_mount_opts_free(se->mo);
 	if (se->fd >= 0)
 		close(se->fd);

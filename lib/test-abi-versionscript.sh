@@ -1,15 +1,17 @@
 #!/bin/bash
 # Unit test: fuse_versionscript exports exactly libfuse 3.14's symbol set
 #
-# usage: test-abi-versionscript.sh CC fuse_versionscript abi-symbols.txt \
-#            test-abi-symbols.sh
+# usage: test-abi-versionscript.sh fuse_versionscript abi-symbols.txt \
+#            test-abi-symbols.sh CC [CC-ARGS...]
 #
 # Links a stub library (one empty function per symbol, the ABI variants
 # bound with the symver attribute as lib/ binds them, see TEAM.md) with the
 # version script and checks its exports against the reference list.  This
 # tests the script on its own, before every real definition exists.
 set -euo pipefail
-cc=$1 script=$2 expected=$3 check=$4
+script=$1 expected=$2 check=$3
+shift 3
+cc=("$@")   # the compiler command may be several words (ccache gcc)
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -40,6 +42,6 @@ while read -r name; do
 	printf 'int %s(void) { return 0; }\n' "$name"
 done > "$tmp/stubs.c"
 
-"$cc" -fPIC -shared -o "$tmp/libfuse3.so.3" "$tmp/stubs.c" \
+"${cc[@]}" -fPIC -shared -o "$tmp/libfuse3.so.3" "$tmp/stubs.c" \
 	-Wl,-soname,libfuse3.so.3 -Wl,--version-script="$script" -Wl,--no-undefined
 "$check" "$tmp/libfuse3.so.3" "$expected" --complete

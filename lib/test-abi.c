@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cuse_lowlevel.h"
 #include "fuse.h"
 #include "fuse_lowlevel.h"
 
@@ -251,6 +252,25 @@ static void test_layouts(void)
 	FIELD(fuse_loop_config_v1, clone_fd, 0, 4);
 	FIELD(fuse_loop_config_v1, max_idle_threads, 4, 4);
 #endif
+
+	SIZE(cuse_info, 32);
+	FIELD(cuse_info, dev_major, 0, 4);
+	FIELD(cuse_info, dev_minor, 4, 4);
+	FIELD(cuse_info, dev_info_argc, 8, 4);
+	FIELD(cuse_info, dev_info_argv, 16, 8);
+	FIELD(cuse_info, flags, 24, 4);
+	SIZE(cuse_lowlevel_ops, 88);
+	FIELD(cuse_lowlevel_ops, init, 0, 8);
+	FIELD(cuse_lowlevel_ops, init_done, 8, 8);
+	FIELD(cuse_lowlevel_ops, destroy, 16, 8);
+	FIELD(cuse_lowlevel_ops, open, 24, 8);
+	FIELD(cuse_lowlevel_ops, read, 32, 8);
+	FIELD(cuse_lowlevel_ops, write, 40, 8);
+	FIELD(cuse_lowlevel_ops, flush, 48, 8);
+	FIELD(cuse_lowlevel_ops, release, 56, 8);
+	FIELD(cuse_lowlevel_ops, fsync, 64, 8);
+	FIELD(cuse_lowlevel_ops, ioctl, 72, 8);
+	FIELD(cuse_lowlevel_ops, poll, 80, 8);
 }
 
 static void test_bitfields(void)
@@ -296,6 +316,7 @@ static void test_values(void)
 	VALUE(FUSE_CAP_NO_OPENDIR_SUPPORT, 16777216);
 	VALUE(FUSE_CAP_EXPLICIT_INVAL_DATA, 33554432);
 	VALUE(FUSE_CAP_EXPIRE_ONLY, 67108864);
+	VALUE(CUSE_UNRESTRICTED_IOCTL, 1);
 	VALUE(FUSE_IOCTL_COMPAT, 1);
 	VALUE(FUSE_IOCTL_UNRESTRICTED, 2);
 	VALUE(FUSE_IOCTL_RETRY, 4);

@@ -4,6 +4,7 @@
 #include "highlevel-node.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -312,8 +313,76 @@ static void test_many(void)
 	hl_table_deinit(&t);
 }
 
+static void lockreq(struct hl_lock_req *l, int type, int64_t start,
+		    int64_t len, uint64_t owner)
+{
+	struct flock fl = { .l_type = (short)type, .l_whence = SEEK_SET,
+			    .l_start = start, .l_len = len, .l_pid = 100 + (pid_t)owner };
+
+	hl_lock_from_flock(&fl, owner, l);
+}
+
+static void test_locks_table(void)
+{
+	struct hl_node n = { 0 };
+	struct hl_lock_req l;
+	struct flock fl;
+
+	/* owner 1 write-locks [0,100); owner 2 conflicts, owner 1 not */
+	lockreq(&l, F_WRLCK, 0, 100, 1);
+	CHECK(hl_locks_insert(&n, &l) == 0);
+	lockreq(&l, F_RDLCK, 50, 10, 2);
+	CHECK(hl_locks_conflict(&n, &l, &fl));
+	CHECK(fl.l_type == F_WRLCK && fl.l_start == 0 && fl.l_len == 100 &&
+	      fl.l_pid == 101);
+	lockreq(&l, F_WRLCK, 50, 10, 1);
+	CHECK(!hl_locks_conflict(&n, &l, &fl));
+	lockreq(&l, F_RDLCK, 100, 10, 2);
+	CHECK(!hl_locks_conflict(&n, &l, &fl));
+
+	/* unlocking the middle splits it: [0,40) and [60,100) remain */
+	lockreq(&l, F_UNLCK, 40, 20, 1);
+	CHECK(hl_locks_insert(&n, &l) == 0);
+	lockreq(&l, F_WRLCK, 45, 10, 2);
+	CHECK(!hl_locks_conflict(&n, &l, &fl));
+	lockreq(&l, F_WRLCK, 30, 20, 2);
+	CHECK(hl_locks_conflict(&n, &l, &fl) && fl.l_start == 0 &&
+	      fl.l_len == 40);
+	lockreq(&l, F_WRLCK, 55, 10, 2);
+	CHECK(hl_locks_conflict(&n, &l, &fl) && fl.l_start == 60 &&
+	      fl.l_len == 40);
+
+	/* filling the hole with the same type merges all into one */
+	lockreq(&l, F_WRLCK, 40, 20, 1);
+	CHECK(hl_locks_insert(&n, &l) == 0);
+	CHECK(n.locks != NULL);
+	lockreq(&l, F_RDLCK, 99, 1, 2);
+	CHECK(hl_locks_conflict(&n, &l, &fl) && fl.l_start == 0 &&
+	      fl.l_len == 100);
+
+	/* readers share; a read lock turns part of a write lock */
+	lockreq(&l, F_RDLCK, 0, 10, 1);
+	CHECK(hl_locks_insert(&n, &l) == 0);
+	lockreq(&l, F_RDLCK, 0, 10, 2);
+	CHECK(!hl_locks_conflict(&n, &l, &fl));
+	CHECK(hl_locks_insert(&n, &l) == 0);
+	lockreq(&l, F_WRLCK, 5, 1, 3);
+	CHECK(hl_locks_conflict(&n, &l, &fl) && fl.l_type == F_RDLCK);
+
+	/* flush drops everything of an owner (whole range, len 0) */
+	lockreq(&l, F_UNLCK, 0, 0, 1);
+	CHECK(hl_locks_insert(&n, &l) == 0);
+	lockreq(&l, F_WRLCK, 20, 200, 2);
+	CHECK(!hl_locks_conflict(&n, &l, &fl));
+	lockreq(&l, F_UNLCK, 0, 0, 2);
+	CHECK(hl_locks_insert(&n, &l) == 0);
+	CHECK(n.locks == NULL);
+	hl_locks_free(&n);
+}
+
 int main(void)
 {
+	test_locks_table();
 	test_counting();
 	test_unlink_rename();
 	test_hidden();

@@ -80,7 +80,7 @@ static void test_consumes_mount_options(void)
         int r = parse(&mo, &left, "prog",
                       "-o", "allow_other,fsname=a\\,b,subtype=x,ro,noexec,max_read=4096",
                       "-d", "-r", "-oblksize=512,nonempty,foo,default_permissions",
-                      "/mnt", "-o", "auto_unmount,debug,dirsync,sync", NULL);
+                      "/mnt", "-o", "auto_unmount,debug,dirsync,sync,user=joe", "-n", NULL);
         CHECK(r == 0);
         if (r == 0) {
                 CHECK(mo->allow_other && !mo->allow_root);
@@ -100,6 +100,7 @@ static void test_consumes_mount_options(void)
                 CHECK(strstr(left, "foo") && strstr(left, "debug"));
                 CHECK(!strstr(left, "allow_other") && !strstr(left, "fsname"));
                 CHECK(!strstr(left, "-r") && !strstr(left, "nonempty"));
+                CHECK(!strstr(left, "user=") && !strstr(left, "-n"));
         }
         free(left);
         fuse_mount_opts_free(mo);

@@ -1,6 +1,8 @@
 /* Unit tests for mount-util.c: option strings, mountinfo, name checks */
 
 #include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -167,6 +169,57 @@ static void test_mountinfo(void)
         CHECK(mnt_info_find(f, "/nowhere", &none, &i) == -ENOENT);
         CHECK(none == NULL);
         fclose(f);
+
+        /* By id. */
+        f = fmemopen((void *)text, strlen(text), "r");
+        _mnt_free_ char *byid = NULL;
+        CHECK(mnt_info_find_id(f, 22, &byid, &i) == 0);
+        CHECK_STR(i.mountpoint, "/other");
+        CHECK_STR(i.source, "/dev/sda1");
+        rewind(f);
+        char *noid = NULL;
+        CHECK(mnt_info_find_id(f, 99, &noid, &i) == -ENOENT);
+        CHECK(noid == NULL);
+        fclose(f);
+
+        /* The read(2)-only lookup, across buffer refills and past a line
+         * too long for its buffer, and a last line without a newline. */
+        char tmpl[] = "/tmp/test-mount-util.XXXXXX";
+        int fd = mkstemp(tmpl);
+        CHECK(fd >= 0);
+        unlink(tmpl);
+        FILE *w = fdopen(fd, "w+");
+        for (int n = 0; n < 300; n++)
+                fprintf(w, "%d 1 0:%d / /m%d rw - tmpfs tmpfs rw\n", 100 + n, n, n);
+        fprintf(w, "500 1 0:9 / /long rw - tmpfs ");
+        for (int n = 0; n < 10000; n++)
+                fputc('x', w);
+        fprintf(w, " rw\n");
+        fprintf(w, "501 1 0:9 / /m7 rw - fuse.t t rw\n");
+        fprintf(w, "502 1 0:9 / /last rw - fuse.t t rw");
+        fflush(w);
+        struct { const char *path; int id; } want[] = {
+                { "/m0", 100 }, { "/m299", 399 }, { "/m7", 501 }, { "/long", -ENOENT },
+                { "/last", 502 }, { "/nowhere", -ENOENT },
+        };
+        for (size_t n = 0; n < sizeof(want) / sizeof(want[0]); n++) {
+                lseek(fd, 0, SEEK_SET);
+                int id = mnt_top_id_at_fd(fd, want[n].path);
+                if (id != want[n].id)
+                        fprintf(stderr, "%s: %d, want %d\n", want[n].path, id, want[n].id);
+                CHECK(id == want[n].id);
+        }
+        fclose(w);
+
+        /* The real table: the mount of an fd is found by its id. */
+        int rootfd = open("/", O_PATH | O_CLOEXEC);
+        int rootid = mnt_fd_mnt_id(rootfd);
+        CHECK(rootid >= 0);
+        int mi = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
+        CHECK(mnt_top_id_at_fd(mi, "/") == rootid);
+        close(mi);
+        close(rootfd);
+        CHECK(mnt_fd_mnt_id(12345) == -ENOENT);
 
         /* The real table: / is mounted and is not FUSE. */
         CHECK(mnt_is_fuse_mount("/") == 0);

@@ -1785,7 +1785,7 @@ static void test_malformed(struct fuse_session *se)
 	/* Unknown opcodes: ENOSYS. */
 	do {
 		static const uint32_t unknown[] = {
-			0, 7, 19, 99, 4095, CUSE_INIT, FUSE_SYNCFS,
+			0, 7, 19, 99, 4095, CUSE_INIT + 1, FUSE_SYNCFS,
 			FUSE_TMPFILE, FUSE_SETUPMAPPING, 0xffffffff,
 		};
 

@@ -41,6 +41,7 @@ void fuse_set_log_func(fuse_log_func_t func);
 
 /* Formats a message and hands it to the current sink. */
 void fuse_log(enum fuse_log_level level, const char *fmt, ...) FUSE_LOG_PRINTF_;
+#undef FUSE_LOG_PRINTF_
 
 #ifdef __cplusplus
 }

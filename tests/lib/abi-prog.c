@@ -9,15 +9,26 @@
  * API without mounting: options, sessions, command line parsing, the
  * high-level constructor, buffers, logging, and the compat symbol versions
  * older binaries use (fuse_new@FUSE_3.0, fuse_parse_cmdline@FUSE_3.0).
+ * Given a mount point (as root) it also mounts a one-file file system
+ * with the low-level and then the high-level API, served by the
+ * multi-threaded loop variant of its FUSE_USE_VERSION, reads it back and
+ * unmounts.
  *
- * usage: abi-prog PATH-OF-OUR-libfuse3.so.3
+ * usage: abi-prog PATH-OF-OUR-libfuse3.so.3 [MOUNTPOINT]
  */
 #include <fuse.h>
 #include <fuse_lowlevel.h>
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
+#include <sys/mount.h>
+#include <time.h>
+#include <unistd.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -111,12 +122,15 @@ static void test_opt(void)
 	fuse_opt_free_args(&args);
 }
 
-static char logged[256];
+static char logged[1024];
 
+/* Collects everything logged since 'logged' was last cleared. */
 static void capture(enum fuse_log_level level, const char *fmt, va_list ap)
 {
+	size_t used = strlen(logged);
+
 	(void)level;
-	vsnprintf(logged, sizeof(logged), fmt, ap);
+	vsnprintf(logged + used, sizeof(logged) - used, fmt, ap);
 }
 
 static void test_log_and_buf(void)
@@ -125,6 +139,7 @@ static void test_log_and_buf(void)
 	struct fuse_bufvec s = FUSE_BUFVEC_INIT(10), d = FUSE_BUFVEC_INIT(10);
 
 	fuse_set_log_func(capture);
+	logged[0] = '\0';
 	fuse_log(FUSE_LOG_ERR, "x=%d", 42);
 	CHECK(strcmp(logged, "x=42") == 0);
 
@@ -254,10 +269,325 @@ static void test_highlevel(void)
 #endif
 }
 
+/* The mounted file system: a root directory with one read-only file. */
+#define FILE_INO 2
+static const char file_name[] = "abi";
+static const char file_text[] = "served by libfuse3 ABI\n";
+
+static int fs_stat(fuse_ino_t ino, struct stat *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->st_ino = ino;
+	if (ino == FUSE_ROOT_ID) {
+		st->st_mode = S_IFDIR | 0755;
+		st->st_nlink = 2;
+	} else if (ino == FILE_INO) {
+		st->st_mode = S_IFREG | 0444;
+		st->st_nlink = 1;
+		st->st_size = sizeof(file_text) - 1;
+	} else {
+		return -ENOENT;
+	}
+	return 0;
+}
+
+static void mll_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	struct fuse_entry_param e;
+
+	memset(&e, 0, sizeof(e));
+	if (parent != FUSE_ROOT_ID || strcmp(name, file_name) != 0) {
+		fuse_reply_err(req, ENOENT);
+		return;
+	}
+	e.ino = FILE_INO;
+	e.attr_timeout = 1.0;
+	e.entry_timeout = 1.0;
+	fs_stat(FILE_INO, &e.attr);
+	fuse_reply_entry(req, &e);
+}
+
+static void mll_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct stat st;
+
+	(void)fi;
+	if (fs_stat(ino, &st) < 0)
+		fuse_reply_err(req, ENOENT);
+	else
+		fuse_reply_attr(req, &st, 1.0);
+}
+
+static void mll_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+			struct fuse_file_info *fi)
+{
+	const char *names[] = { ".", "..", file_name };
+	fuse_ino_t inos[] = { FUSE_ROOT_ID, FUSE_ROOT_ID, FILE_INO };
+	char buf[512];
+	size_t used = 0;
+
+	(void)fi;
+	if (ino != FUSE_ROOT_ID) {
+		fuse_reply_err(req, ENOTDIR);
+		return;
+	}
+	if (size > sizeof(buf))
+		size = sizeof(buf);
+	for (off_t i = off; i < 3; i++) {
+		struct stat st;
+		size_t n;
+
+		fs_stat(inos[i], &st);
+		n = fuse_add_direntry(req, buf + used, size - used, names[i], &st, i + 1);
+		if (n > size - used)
+			break;
+		used += n;
+	}
+	fuse_reply_buf(req, buf, used);
+}
+
+static void mll_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	if (ino != FILE_INO)
+		fuse_reply_err(req, EISDIR);
+	else if ((fi->flags & O_ACCMODE) != O_RDONLY)
+		fuse_reply_err(req, EACCES);
+	else
+		fuse_reply_open(req, fi);
+}
+
+static void mll_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+		     struct fuse_file_info *fi)
+{
+	size_t len = sizeof(file_text) - 1;
+
+	(void)ino;
+	(void)fi;
+	if ((size_t)off >= len)
+		fuse_reply_buf(req, NULL, 0);
+	else
+		fuse_reply_buf(req, file_text + off, len - off < size ? len - off : size);
+}
+
+static const struct fuse_lowlevel_ops mount_ll_ops = {
+	.lookup = mll_lookup,
+	.getattr = mll_getattr,
+	.readdir = mll_readdir,
+	.open = mll_open,
+	.read = mll_read,
+};
+
+static int mhl_getattr(const char *path, struct stat *st, struct fuse_file_info *fi)
+{
+	(void)fi;
+	if (strcmp(path, "/") == 0)
+		return fs_stat(FUSE_ROOT_ID, st);
+	if (strcmp(path + 1, file_name) == 0)
+		return fs_stat(FILE_INO, st);
+	return -ENOENT;
+}
+
+static int mhl_readdir(const char *path, void *buf, fuse_fill_dir_t fill, off_t off,
+		       struct fuse_file_info *fi, enum fuse_readdir_flags flags)
+{
+	(void)off;
+	(void)fi;
+	(void)flags;
+	if (strcmp(path, "/") != 0)
+		return -ENOTDIR;
+	fill(buf, ".", NULL, 0, (enum fuse_fill_dir_flags)0);
+	fill(buf, "..", NULL, 0, (enum fuse_fill_dir_flags)0);
+	fill(buf, file_name, NULL, 0, (enum fuse_fill_dir_flags)0);
+	return 0;
+}
+
+static int mhl_open(const char *path, struct fuse_file_info *fi)
+{
+	if (strcmp(path + 1, file_name) != 0)
+		return -ENOENT;
+	return (fi->flags & O_ACCMODE) == O_RDONLY ? 0 : -EACCES;
+}
+
+static int mhl_read(const char *path, char *buf, size_t size, off_t off,
+		    struct fuse_file_info *fi)
+{
+	size_t len = sizeof(file_text) - 1;
+
+	(void)path;
+	(void)fi;
+	if ((size_t)off >= len)
+		return 0;
+	if (size > len - off)
+		size = len - off;
+	memcpy(buf, file_text + off, size);
+	return (int)size;
+}
+
+static const struct fuse_operations mount_hl_ops = {
+	.getattr = mhl_getattr,
+	.readdir = mhl_readdir,
+	.open = mhl_open,
+	.read = mhl_read,
+};
+
+/* The loop runs in a thread so that this process can use the mount. */
+struct server {
+	struct fuse_session *se;
+	struct fuse *f;
+	int rc;
+};
+
+static void *serve(void *arg)
+{
+	struct server *s = arg;
+
+#if FUSE_USE_VERSION < 32
+	/* fuse_*loop_mt_31@FUSE_3.2 */
+	s->rc = s->f ? fuse_loop_mt(s->f, 0) : fuse_session_loop_mt(s->se, 0);
+#elif FUSE_USE_VERSION < FUSE_MAKE_VERSION(3, 12)
+	/* fuse_*loop_mt_32@FUSE_3.2 */
+	struct fuse_loop_config config = { .clone_fd = 0, .max_idle_threads = 4 };
+
+	s->rc = s->f ? fuse_loop_mt(s->f, &config) : fuse_session_loop_mt(s->se, &config);
+#else
+	/* fuse_*loop_mt@@FUSE_3.12 */
+	struct fuse_loop_config *config = fuse_loop_cfg_create();
+
+	fuse_loop_cfg_set_max_threads(config, 4);
+	fuse_loop_cfg_set_clone_fd(config, 1);
+	s->rc = s->f ? fuse_loop_mt(s->f, config) : fuse_session_loop_mt(s->se, config);
+	fuse_loop_cfg_destroy(config);
+#endif
+	return NULL;
+}
+
+static bool is_fuse_mount(const char *mnt)
+{
+	char line[1024], path[PATH_MAX], fstype[64];
+	bool found = false;
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f)) {
+		const char *sep = strstr(line, " - ");
+
+		if (!sep || sscanf(line, "%*s %*s %*s %*s %1023s", path) != 1 ||
+		    sscanf(sep + 3, "%63s", fstype) != 1)
+			continue;
+		if (strcmp(path, mnt) == 0 && strncmp(fstype, "fuse", 4) == 0)
+			found = true;
+	}
+	fclose(f);
+	return found;
+}
+
+/* What a user of the mount sees. */
+static void check_mounted_fs(const char *mnt)
+{
+	char path[PATH_MAX], buf[128];
+	struct stat st;
+	ssize_t n;
+	int fd, seen = 0;
+	DIR *d;
+
+	CHECK(is_fuse_mount(mnt));
+	snprintf(path, sizeof(path), "%s/%s", mnt, file_name);
+	CHECK(stat(path, &st) == 0);
+	CHECK(S_ISREG(st.st_mode) && st.st_size == (off_t)sizeof(file_text) - 1);
+	fd = open(path, O_RDONLY);
+	CHECK(fd >= 0);
+	if (fd >= 0) {
+		n = read(fd, buf, sizeof(buf));
+		CHECK(n == (ssize_t)sizeof(file_text) - 1);
+		CHECK(n > 0 && memcmp(buf, file_text, n) == 0);
+		close(fd);
+	}
+	CHECK(open(path, O_WRONLY) < 0 && errno == EACCES);
+	snprintf(path, sizeof(path), "%s/missing", mnt);
+	CHECK(stat(path, &st) < 0 && errno == ENOENT);
+	d = opendir(mnt);
+	CHECK(d != NULL);
+	if (d) {
+		struct dirent *de;
+
+		while ((de = readdir(d)))
+			seen += strcmp(de->d_name, file_name) == 0;
+		closedir(d);
+	}
+	CHECK(seen == 1);
+}
+
+/* Unmounting ends the loop; wait for it, at most 10 s. */
+static void unmount_and_join(const char *mnt, pthread_t thread, struct server *s)
+{
+	struct timespec deadline;
+
+	CHECK(umount2(mnt, 0) == 0);
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_sec += 10;
+	if (pthread_timedjoin_np(thread, NULL, &deadline) != 0) {
+		fprintf(stderr, "abi-prog: the loop did not end after unmount\n");
+		exit(1);
+	}
+	CHECK(s->rc == 0);
+}
+
+static void test_mount_lowlevel(const char *mnt)
+{
+	char *argv[] = { "abi-prog", "-o", "fsname=abi-ll", NULL };
+	struct fuse_args args = FUSE_ARGS_INIT(3, argv);
+	struct server s = { 0 };
+	pthread_t thread;
+
+	s.se = fuse_session_new(&args, &mount_ll_ops, sizeof(mount_ll_ops), NULL);
+	CHECK(s.se != NULL);
+	if (!s.se)
+		return;
+	if (fuse_session_mount(s.se, mnt) != 0) {
+		CHECK(!"fuse_session_mount");
+		fuse_session_destroy(s.se);
+		return;
+	}
+	CHECK(fuse_session_fd(s.se) >= 0);
+	CHECK(pthread_create(&thread, NULL, serve, &s) == 0);
+	check_mounted_fs(mnt);
+	unmount_and_join(mnt, thread, &s);
+	fuse_session_unmount(s.se);
+	fuse_session_destroy(s.se);
+	fuse_opt_free_args(&args);
+	printf("abi-prog(%d): low-level mount served and unmounted\n", FUSE_USE_VERSION);
+}
+
+static void test_mount_highlevel(const char *mnt)
+{
+	char *argv[] = { "abi-prog", "-o", "fsname=abi-hl", NULL };
+	struct fuse_args args = FUSE_ARGS_INIT(3, argv);
+	struct server s = { 0 };
+	pthread_t thread;
+
+	s.f = fuse_new(&args, &mount_hl_ops, sizeof(mount_hl_ops), NULL);
+	CHECK(s.f != NULL);
+	if (!s.f)
+		return;
+	if (fuse_mount(s.f, mnt) != 0) {
+		CHECK(!"fuse_mount");
+		fuse_destroy(s.f);
+		return;
+	}
+	CHECK(pthread_create(&thread, NULL, serve, &s) == 0);
+	check_mounted_fs(mnt);
+	unmount_and_join(mnt, thread, &s);
+	fuse_unmount(s.f);
+	fuse_destroy(s.f);
+	fuse_opt_free_args(&args);
+	printf("abi-prog(%d): high-level mount served and unmounted\n", FUSE_USE_VERSION);
+}
+
 int main(int argc, char *argv[])
 {
-	if (argc != 2) {
-		fprintf(stderr, "usage: %s PATH-OF-libfuse3.so.3\n", argv[0]);
+	if (argc != 2 && argc != 3) {
+		fprintf(stderr, "usage: %s PATH-OF-libfuse3.so.3 [MOUNTPOINT]\n", argv[0]);
 		return 2;
 	}
 	if (check_loaded_library(argv[1]) < 0)
@@ -269,6 +599,10 @@ int main(int argc, char *argv[])
 	test_session();
 	test_cmdline();
 	test_highlevel();
+	if (argc == 3 && !failures) {
+		test_mount_lowlevel(argv[2]);
+		test_mount_highlevel(argv[2]);
+	}
 	if (failures) {
 		fprintf(stderr, "abi-prog(%d): %d check(s) failed\n", FUSE_USE_VERSION, failures);
 		return 1;

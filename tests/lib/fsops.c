@@ -1,7 +1,7 @@
 /*
  * fsops: filesystem operations on a FUSE mount, checked against a reference.
  *
- *   fsops rw MNT REF [--holes] [--same-fs] [--only=TEST] [--break]
+ *   fsops rw MNT REF [--holes] [--same-fs] [--only=TESTS] [--skip=TESTS] [--break]
  *       runs every test once in MNT and once in REF (a local directory or
  *       a tmpfs), each in a fresh subdirectory named after the test.  A test
  *       asserts what POSIX promises (CHECK*) and records what it saw (obs);
@@ -984,7 +984,19 @@ static const struct test {
 	{ "fallocate", t_fallocate },
 };
 
-static int cmd_rw(const char *mnt, const char *ref, const char *only)
+/* Whether name is one of a comma-separated list. */
+static bool in_list(const char *list, const char *name)
+{
+	size_t len = strlen(name);
+
+	for (const char *p = list; p && *p; p += strcspn(p, ",") + (p[strcspn(p, ",")] == ',')) {
+		if (strncmp(p, name, len) == 0 && (p[len] == ',' || p[len] == '\0'))
+			return true;
+	}
+	return false;
+}
+
+static int cmd_rw(const char *mnt, const char *ref, const char *only, const char *skip)
 {
 	struct target tg[2] = { { .label = "mount" }, { .label = "reference" } };
 	const char *roots[2] = { mnt, ref };
@@ -993,7 +1005,7 @@ static int cmd_rw(const char *mnt, const char *ref, const char *only)
 	for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
 		int before = total_fails;
 
-		if (only && strcmp(only, tests[i].name) != 0)
+		if ((only && !in_list(only, tests[i].name)) || in_list(skip, tests[i].name))
 			continue;
 		cur_test = tests[i].name;
 		broke = false;
@@ -1042,32 +1054,35 @@ static bool skip_name(const char *name)
 
 static void describe(const char *path, struct stat *st, FILE *out);
 
-static void tree_walk(const char *path, FILE *out)
+/* Describes every entry below root/rel, one line each, named by its path
+ * relative to root, in a stable order. */
+static void tree_walk(const char *root, const char *rel, FILE *out)
 {
 	struct dirent **names;
-	int n = scandir(path, &names, NULL, alphasort);
+	char dir[PATH_MAX];
+	int n;
 
+	snprintf(dir, sizeof(dir), "%s%s", root, rel);
+	n = scandir(dir, &names, NULL, alphasort);
 	if (n < 0) {
-		fprintf(out, "%s: scandir %s\n", path, strerrorname_np(errno));
+		fprintf(out, "%s: scandir %s\n", rel, strerrorname_np(errno));
 		return;
 	}
 	for (int i = 0; i < n; i++) {
-		char child[PATH_MAX];
+		char child[PATH_MAX], crel[PATH_MAX];
 		struct stat st;
 
 		if (strcmp(names[i]->d_name, ".") && strcmp(names[i]->d_name, "..") &&
-		    !skip_name(names[i]->d_name)) {
-			snprintf(child, sizeof(child), "%s/%s", path, names[i]->d_name);
-			fprintf(out, "%s: ", names[i]->d_name);
+		    !skip_name(names[i]->d_name) &&
+		    snprintf(crel, sizeof(crel), "%s/%s", rel, names[i]->d_name) < (int)sizeof(crel) &&
+		    snprintf(child, sizeof(child), "%s%s", root, crel) < (int)sizeof(child)) {
+			fprintf(out, "%s: ", crel);
 			if (lstat(child, &st) < 0) {
 				fprintf(out, "lstat %s\n", strerrorname_np(errno));
 			} else {
 				describe(child, &st, out);
-				if (S_ISDIR(st.st_mode)) {
-					fprintf(out, "{\n");
-					tree_walk(child, out);
-					fprintf(out, "}\n");
-				}
+				if (S_ISDIR(st.st_mode))
+					tree_walk(root, crel, out);
 			}
 		}
 		free(names[i]);
@@ -1117,8 +1132,8 @@ static int cmd_tree(const char *a, const char *b)
 	FILE *fa = open_memstream(&ta, &la), *fb = open_memstream(&tb, &lb);
 	int r;
 
-	tree_walk(a, fa);
-	tree_walk(b, fb);
+	tree_walk(a, "", fa);
+	tree_walk(b, "", fb);
 	fclose(fa);
 	fclose(fb);
 	r = strcmp(ta, tb) != 0;
@@ -1294,14 +1309,14 @@ static int cmd_open(const char *path, const char *want)
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: fsops rw MNT REF [--holes] [--same-fs] [--only=TEST] [--break]\n"
+	fprintf(stderr, "usage: fsops rw MNT REF [--holes] [--same-fs] [--only=T,..] [--skip=T,..] [--break]\n"
 			"       fsops tree A B | hello MNT | null MNT | perm MNT | open PATH WANT\n");
 	return 2;
 }
 
 int main(int argc, char *argv[])
 {
-	const char *only = NULL;
+	const char *only = NULL, *skip = NULL;
 
 	self_exe = realpath("/proc/self/exe", NULL);
 	umask(0);
@@ -1317,10 +1332,12 @@ int main(int argc, char *argv[])
 				opt_break = true;
 			else if (strncmp(argv[i], "--only=", 7) == 0)
 				only = argv[i] + 7;
+			else if (strncmp(argv[i], "--skip=", 7) == 0)
+				skip = argv[i] + 7;
 			else
 				return usage();
 		}
-		return cmd_rw(argv[2], argv[3], only);
+		return cmd_rw(argv[2], argv[3], only, skip);
 	}
 	if (strcmp(argv[1], "tree") == 0 && argc == 4)
 		return cmd_tree(argv[2], argv[3]);

@@ -1,0 +1,75 @@
+#!/bin/bash
+# fused against setuid fusermount3: N mount+unmount cycles as an
+# unprivileged uid through each, in one run, and fused's memory idle and
+# with 1000 live mounts.  Not a test: it prints numbers.
+#
+#   bench/fused/bench-fused.sh FUSED BENCH_FUSED [CYCLES]
+#   (as root; e.g. build/fused/fused build/bench/fused/bench-fused 300)
+#
+# Runs in the test harness's namespaces (private bus, polkitd, fused from
+# the build).  fusermount3 is Debian's (package fuse3).  Target: fused's
+# cycle at most 0.5x fusermount3's; RSS under 4 MiB and flat.
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+source "$here/../../tests/fused/harness.sh"
+[ $# -ge 2 ] || h_die "usage: $0 FUSED BENCH_FUSED [CYCLES]"
+h_enter_ns "$@"
+fused=$(realpath "$1") bench=$(realpath "$2") cycles=${3:-300}
+[ -u /usr/bin/fusermount3 ] || h_die "no setuid /usr/bin/fusermount3 (Debian package fuse3)"
+
+# fusermount3 opens /dev/fuse itself as root; should a system need the
+# device opened by the caller, 0666 is set here and restored on exit.
+fuse_mode=$(stat -c %a /dev/fuse)
+restore_dev() { chmod "$fuse_mode" /dev/fuse; }
+
+h_setup
+trap 'rc=$?; restore_dev; (exit $rc); h_cleanup' EXIT
+echo "mount_max = 2000" >"$H_CONF"
+h_start_fused "$fused"
+bench=$(h_user_path "$bench")
+A=$H_UID0
+as_a() { setpriv --reuid=$A --regid=$A --clear-groups -- "$@"; }
+rss() { awk '/^VmRSS/ { print $2 }' "/proc/$H_FUSED_PID/status"; }
+
+h_mkdir "$H_TMP/mnt/cycle" $A 0755
+if ! as_a "$bench" fusermount3 1 "$H_TMP/mnt/cycle" >/dev/null 2>&1; then
+  chmod 0666 /dev/fuse
+  as_a "$bench" fusermount3 1 "$H_TMP/mnt/cycle" >/dev/null || h_die "fusermount3 does not work here"
+  echo "(/dev/fuse made 0666 for fusermount3; restored on exit)"
+fi
+as_a "$bench" fused 10 "$H_TMP/mnt/cycle" >/dev/null || h_die "fused cycle failed"
+rss_idle=$(rss)
+
+# Two rounds, alternating, so that drift on a shared machine hits both.
+declare -A total=([fused]=0 [fused-reuse]=0 [fusermount3]=0)
+for round in 1 2; do
+  for mode in fused fused-reuse fusermount3; do
+    out=$(as_a "$bench" "$mode" "$cycles" "$H_TMP/mnt/cycle") || h_die "$mode failed"
+    echo "round $round: $out"
+    total[$mode]=$(awk -v a="${total[$mode]}" -v b="$(cut -d' ' -f3 <<<"$out")" 'BEGIN { print a + b }')
+  done
+done
+n=$((2 * cycles))
+per() { awk -v t="$1" -v n=$n 'BEGIN { printf "%.1f", t / n * 1e6 }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+echo
+echo "mount+unmount cycle, $n each, as uid $A:"
+echo "  fused (new bus connection per cycle): $(per "${total[fused]}") us"
+echo "  fused (one bus connection):           $(per "${total[fused-reuse]}") us"
+echo "  setuid fusermount3:                   $(per "${total[fusermount3]}") us"
+echo "  ratio fused/fusermount3: $(ratio "${total[fused]}" "${total[fusermount3]}") (new connection)," \
+     "$(ratio "${total[fused-reuse]}" "${total[fusermount3]}") (one connection); target <= 0.5"
+rss_cycles=$(rss)
+
+mkdir "$H_TMP/mnt/many"; chown $A:$A "$H_TMP/mnt/many"
+as_a bash -c "for i in \$(seq 0 999); do mkdir '$H_TMP/mnt/many/'\$i; done"
+out=$(as_a "$bench" mount-many 1000 "$H_TMP/mnt/many") || h_die "1000 mounts failed"
+echo "1000 mounts: $out"
+rss_1000=$(rss)
+live=$(h_fuse_mounts_under "$H_TMP/mnt/many" | wc -l)
+out=$(as_a "$bench" unmount-many 1000 "$H_TMP/mnt/many") || h_die "1000 unmounts failed"
+echo "1000 unmounts: $out"
+rss_after=$(rss)
+echo
+echo "fused VmRSS: idle $rss_idle KiB, after the cycles $rss_cycles KiB," \
+     "with $live live mounts $rss_1000 KiB, after unmounting them $rss_after KiB (target < 4096, flat)"

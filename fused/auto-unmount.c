@@ -1,0 +1,116 @@
+/* auto-unmount: a mount made with the auto-unmount flag is taken down
+ * (lazily) as soon as its owner's bus connection goes, watched through the
+ * bus daemon's NameOwnerChanged; also the cleanup of a mount whose caller
+ * left before getting the reply.  The unmount runs in the namespace fused
+ * kept open for the mount, or (after a restart) one found through /proc. */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "fused.h"
+
+static void on_auto_unmounted(Context *c, int r, WorkerReply *reply, int fd, void *userdata) {
+        uint64_t id = (uint64_t) (uintptr_t) userdata;
+        MountRecord *m;
+
+        if (fd >= 0)
+                close(fd);
+        if (r >= 0)
+                r = reply->error;
+        for (m = c->mounts; m && m->id != id; m = m->next)
+                ;
+        if (!m)
+                return;
+        if (r < 0 && r != -ESTALE && r != -ENOENT && r != -EINVAL) {
+                log_errno(LOG_WARNING, r, "auto-unmount of %s failed", m->mountpoint);
+                m->unmounting = false;
+                return;
+        }
+        log_request(&(LogRequest) {
+                .method = "AutoUnmount", .uid = m->owner, .pid = m->pid, .mountpoint = m->mountpoint,
+                .options = m->options, .verdict = "allow",
+                .reason = r < 0 ? "owner disconnected; mount was already gone" : "owner disconnected; unmounted",
+        });
+        state_drop(c, m);
+}
+
+/* A process in a namespace we no longer hold (after a restart): any will
+ * do, the unique mount id is checked before anything is unmounted. */
+static int find_ns(Context *c, MountRecord *m, int *ret_ns, int *ret_root) {
+        struct stat st;
+        char p[64];
+        pid_t pid;
+        int r = proc_find_ns_pid(c->proc_fd, m->ns_dev, m->ns_ino, &pid);
+
+        if (r < 0)
+                return r;
+        snprintf(p, sizeof p, "%d/ns/mnt", (int) pid);
+        int ns = openat(c->proc_fd, p, O_RDONLY | O_CLOEXEC);
+        snprintf(p, sizeof p, "%d/root", (int) pid);
+        int root = openat(c->proc_fd, p, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (ns < 0 || root < 0 || fstat(ns, &st) < 0 || st.st_ino != m->ns_ino || st.st_dev != m->ns_dev) {
+                if (ns >= 0)
+                        close(ns);
+                if (root >= 0)
+                        close(root);
+                return -ESRCH;
+        }
+        *ret_ns = ns;
+        *ret_root = root;
+        return 0;
+}
+
+void auto_unmount(Context *c, MountRecord *m, const char *why) {
+        if (m->unmounting)
+                return;
+        if (m->ns_fd < 0 && find_ns(c, m, &m->ns_fd, &m->root_fd) < 0) {
+                /* No process is left in its namespace: the mount died with it. */
+                log_msg(LOG_INFO, "auto-unmount of %s: its mount namespace is gone", m->mountpoint);
+                state_drop(c, m);
+                return;
+        }
+        m->unmounting = true;
+        UmountArgs a = {
+                .t = { .pidfd = -1, .ns_fd = m->ns_fd, .root_fd = m->root_fd, .proc_fd = c->proc_fd },
+                .path = m->mountpoint, .lazy = true, .expect_id = m->mnt_id, .expect_unique = m->mnt_id_unique,
+        };
+        int keep[] = { m->ns_fd, m->root_fd, c->proc_fd };
+        int r = worker_spawn(c, ns_umount, &a, keep, ELEMENTSOF(keep), on_auto_unmounted,
+                             (void *) (uintptr_t) m->id, NULL);
+        if (r < 0) {
+                m->unmounting = false;
+                log_errno(LOG_WARNING, r, "Cannot start auto-unmount of %s (%s)", m->mountpoint, why);
+        }
+}
+
+static int on_name_owner_changed(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        Context *c = userdata;
+        const char *name, *old_owner, *new_owner;
+
+        if (sd_bus_message_read(msg, "sss", &name, &old_owner, &new_owner) < 0 || *new_owner || name[0] != ':')
+                return 0;
+        for (MountRecord *m = c->mounts, *next; m; m = next) {
+                next = m->next;
+                if (m->auto_unmount && m->sender && strcmp(m->sender, name) == 0)
+                        auto_unmount(c, m, "owner disconnected");
+        }
+        return 0;
+}
+
+/* After recording an auto-unmount mount: its owner may have gone before
+ * the match saw it. */
+int auto_unmount_check_owner(Context *c, MountRecord *m) {
+        sd_bus_creds *creds = NULL;
+        int r = sd_bus_get_name_creds(c->bus, m->sender, 0, &creds);
+
+        sd_bus_creds_unref(creds);
+        if (r < 0)
+                auto_unmount(c, m, "owner already gone");
+        return 0;
+}
+
+int auto_unmount_watch(Context *c) {
+        return sd_bus_match_signal(c->bus, NULL, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                   "org.freedesktop.DBus", "NameOwnerChanged", on_name_owner_changed, c);
+}

@@ -1,0 +1,86 @@
+#!/bin/bash
+# mount.fuse3 behind mount(8): an /etc/fstab line and `mount -t fuse.TYPE`
+# command lines mount example/memfs as unprivileged users (setuid=USER,
+# drop_privileges) through fused, in a mount namespace where our helper and
+# a temporary fstab are bind-mounted over the system's.
+#   test-mount-fuse3.sh FUSED FUSEDCTL MOUNT_FUSE3 MEMFS
+set -u
+. "$(dirname "$0")/../fused/harness.sh"
+. "$(dirname "$0")/lib.sh"
+h_enter_ns "$@"
+fused=$(realpath "$1") fusedctl=$(realpath "$2") helper=$(realpath "$3") memfs=$(realpath "$4")   # meson passes them relative
+h_setup
+h_start_fused "$fused"
+
+# mount(8) finds /sbin/mount.fuse (-> mount.fuse3) for fuse.TYPE.  It
+# drops PATH from the helper's environment; the helper then searches the
+# standard one, where /usr/local/bin gets memfs (in this namespace only).
+mount --bind "$helper" /usr/sbin/mount.fuse3
+mkdir -p "$H_TMP/bin" && ln -s "$memfs" "$H_TMP/bin/memfs"
+mount --bind "$H_TMP/bin" /usr/local/bin
+
+# owner_is MNT UID: fused made it for UID.
+owner_is() {
+  "$fusedctl" list --json | jq -e --arg mp "$1" --argjson uid "$2" \
+    'any(.[]; .mountpoint == $mp and .owner == $uid and .subtype == "memfs")' >/dev/null
+}
+
+a=$H_TMP/mnt/fstab b=$H_TMP/mnt/cmdline c=$H_TMP/mnt/hash d=$H_TMP/mnt/dropped
+h_mkdir "$a" "$H_UID0" 0755
+h_mkdir "$b" "$H_UID1" 0755
+h_mkdir "$c" "$H_UID0" 0755
+h_mkdir "$d" "$H_UID2" 0755
+
+cat >"$H_TMP/fstab" <<EOT
+# a temporary fstab for this namespace only
+none $a fuse.memfs setuid=fusetest0,noatime,nofail,noauto,_netdev,x-systemd.automount,x-systemd.idle-timeout=60 0 0
+EOT
+mount --bind "$H_TMP/fstab" /etc/fstab
+
+h_check "fstab line: mount MOUNTPOINT" timeout 30 mount "$a"
+h_check "... mounted, type fuse.memfs" eval 'findmnt -n -o FSTYPE "$a" | grep -qx fuse.memfs'
+h_check "... by fused for fusetest0 ($H_UID0)" owner_is "$a" "$H_UID0"
+# -k: the kernel's view; mount(8) itself keeps x-* and the like in utab.
+h_check "... options for mount(8) and systemd not passed on" \
+  eval '! findmnt -k -n -o OPTIONS "$a" | grep -qE "nofail|_netdev|x-systemd|noauto|setuid"'
+h_check "... noatime passed on to the filesystem and fused" \
+  eval 'findmnt -k -n -o OPTIONS "$a" | grep -qw noatime'
+h_check "... the user uses it" as "$H_UID0" sh -c 'echo hi >"$1/f" && test "$(cat "$1/f")" = hi' sh "$a"
+h_check "... the filesystem process runs as $H_UID0" \
+  eval 'test "$(ps -o uid= -p "$(pgrep -f "^memfs $a" | head -1)" | tr -d " ")" = "$H_UID0"'
+
+h_check "mount -t fuse.memfs with a numeric setuid=" \
+  timeout 30 mount -t fuse.memfs none "$b" -o "setuid=$H_UID1"
+h_check "... for uid $H_UID1" owner_is "$b" "$H_UID1"
+
+h_check "mount -t fuse 'memfs#' (TYPE#SOURCE form)" \
+  timeout 30 mount -t fuse 'memfs#' "$c" -o setuid=fusetest0
+h_check "... for uid $H_UID0" owner_is "$c" "$H_UID0"
+
+h_check "drop_privileges: runs as the mountpoint's owner" \
+  timeout 30 mount -t fuse.memfs none "$d" -o drop_privileges
+h_check "... uid $H_UID2" owner_is "$d" "$H_UID2"
+
+# Refusals.
+e=$H_TMP/mnt/refused
+h_mkdir "$e" "$H_UID1" 0755
+h_check "setuid= of a user who may not write there: refused" \
+  expect_fail timeout 30 mount -t fuse.memfs none "$e" -o setuid=fusetest0
+h_check "... with fused's reason" grep -q "through fused failed: ." <<<"$ERR"
+h_check "setuid= of nobody known: refused" \
+  expect_fail timeout 30 mount -t fuse.memfs none "$e" -o setuid=no-such-user
+h_check "... saying so" grep -q "no such user" <<<"$ERR"
+h_check "drop_privileges on a root-owned directory: refused" \
+  expect_fail timeout 30 mount -t fuse.memfs none "$H_TMP/mnt" -o drop_privileges
+h_check "... saying what to do" grep -q "setuid=USER" <<<"$ERR"
+h_check "nothing mounted by the refusals" eval 'not is_fuse_mounted "$e" && not is_fuse_mounted "$H_TMP/mnt"'
+
+# Taken down: through fused (root may unmount anyone's), and umount(8).
+for m in "$a" "$b" "$c"; do
+  h_check "fusedctl unmount $m (root)" "$fusedctl" unmount "$m"
+  h_check "... gone" wait_for not is_fuse_mounted "$m"
+done
+h_check "umount(8) as root" umount "$d"
+h_check "... gone" not is_fuse_mounted "$d"
+h_check "the filesystem processes ended" wait_for not pgrep -f "^memfs $H_TMP/"
+h_done
