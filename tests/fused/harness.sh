@@ -325,9 +325,17 @@ h_cleanup() {
       echo "--- fused log (last 30 lines) ---" >&2
       tail -30 "$H_FUSED_LOG" >&2
     fi
-    # Anything still mounted here (a bind, a stuck FUSE mount) must not let
-    # rm -rf reach into it.
-    grep -q " $H_TMP" /proc/self/mountinfo && h_unmount_fuse_under "$H_TMP"
+    # Anything a test left mounted under the temp dir (a bind, a tmpfs, a
+    # stuck FUSE mount) goes first, so rm cannot reach into it; if some
+    # mount stays, the directory stays too.
+    local mp
+    while IFS= read -r mp; do
+      [ -n "$mp" ] && umount -l "$mp" 2>/dev/null
+    done < <(awk -v d="$H_TMP" 'index($5, d "/") == 1 { print $5 }' /proc/self/mountinfo | sort -r)
+    if awk -v d="$H_TMP" 'index($5, d "/") == 1 { found = 1 } END { exit !found }' /proc/self/mountinfo; then
+      h_log "leaving $H_TMP: something is still mounted under it"
+      exit $rc
+    fi
     rm -rf --one-file-system "$H_TMP"
   fi
   exit $rc

@@ -148,6 +148,17 @@ attrs)
   [ "$(stat -c %a "$mnt/a")" = 640 ] || fail "fmask: $(stat -c %a "$mnt/a")"
   [ "$(stat -c %a "$mnt/d")" = 755 ] || fail "dmask: $(stat -c %a "$mnt/d")"
   ;;
+rofd)
+  # no_rofd_flush: closing a read-only fd sends no FLUSH (seen in -d)
+  for o in "" no_rofd_flush; do
+    start_fs "$hello" "$o" -d 2> "$tmp/debug"
+    t cat "$mnt/hello" > /dev/null || fail "read hello"
+    stop
+    n=$(grep -c 'opcode: FLUSH' "$tmp/debug")
+    if [ -z "$o" ]; then [ "$n" -ge 1 ] || fail "no FLUSH seen without no_rofd_flush"
+    else [ "$n" = 0 ] || fail "no_rofd_flush: $n FLUSH requests"; fi
+  done
+  ;;
 subdir)
   mkdir -p "$back/sub/dir"
   echo hi > "$back/sub/dir/f"
