@@ -2004,6 +2004,84 @@ static void test_batch_forget_single(void)
 	fuse_session_destroy(se);
 }
 
+static void t_write_buf(fuse_req_t req, fuse_ino_t ino,
+			struct fuse_bufvec *bufv, off_t off,
+			struct fuse_file_info *fi)
+{
+	struct fuse_bufvec dst = FUSE_BUFVEC_INIT(sizeof(rec.data));
+	ssize_t n;
+
+	record(req, "write_buf", ino);
+	rec.b = (uint64_t)off;
+	rec.a = fuse_buf_size(bufv);
+	rec.flags = bufv->buf[0].flags & FUSE_BUF_IS_FD;
+	dst.buf[0].mem = rec.data;
+	n = fuse_buf_copy(&dst, bufv, 0);
+	rec.datalen = n > 0 ? (size_t)n : 0;
+	fuse_reply_write(req, rec.datalen);
+}
+
+/* A WRITE split by splice receive: header in memory, data in a pipe
+ * (FUSE_BUF_IS_FD plus the library's own split flag, bit 20).  Both
+ * write_buf (data handed over as the pipe) and write (read out first). */
+static void test_split_write(void)
+{
+	struct fuse_lowlevel_ops wb_ops = { .write_buf = t_write_buf };
+	const struct fuse_lowlevel_ops *ops[] = { &wb_ops, &full_ops };
+
+	for (int i = 0; i < 2; i++) {
+		struct fuse_session *se = ready_session(ops[i], NULL);
+		union {
+			uint64_t align;
+			unsigned char b[80];
+		} head;
+		struct fuse_in_header *h = (struct fuse_in_header *)head.b;
+		struct fuse_write_in *w = (struct fuse_write_in *)(h + 1);
+		struct fuse_buf fb;
+		int fds[2];
+
+		if (!se)
+			continue;
+		CHECK(pipe(fds) == 0);
+		memset(&head, 0, sizeof(head));
+		h->opcode = FUSE_WRITE;
+		h->unique = 5150;
+		h->nodeid = 5;
+		h->len = 80 + 7;
+		w->size = 7;
+		w->offset = 99;
+		CHECK(write(fds[1], "spliced", 7) == 7);
+		memset(&fb, 0, sizeof(fb));
+		fb.size = 80 + 7;
+		fb.flags = FUSE_BUF_IS_FD | (1 << 20);
+		fb.mem = head.b;
+		fb.fd = fds[0];
+		fb.pos = 80;
+		rec.op = NULL;
+		tio.nmsgs = 0;
+		tio.outlen = 0;
+		fuse_session_process_buf(se, &fb);
+		CHECK(rec.op && !strcmp(rec.op, i == 0 ? "write_buf" : "write"));
+		CHECK(rec.b == 99 && rec.datalen == 7);
+		CHECK(!memcmp(rec.data, "spliced", 7));
+		if (i == 0)
+			CHECK(rec.a == 7 && rec.flags == FUSE_BUF_IS_FD);
+		CHECK(is_reply(0, 5150, 0, 16 + sizeof(struct fuse_write_out)));
+
+		/* A length field that disagrees: EIO, nothing written. */
+		h->len = 80 + 8;
+		CHECK(write(fds[1], "spliced", 7) == 7);
+		rec.op = NULL;
+		tio.nmsgs = 0;
+		tio.outlen = 0;
+		fuse_session_process_buf(se, &fb);
+		CHECK(rec.op == NULL && is_reply(0, 5150, -EIO, 16));
+		close(fds[0]);
+		close(fds[1]);
+		fuse_session_destroy(se);
+	}
+}
+
 /* Options: unknown ones are refused; -d is accepted. */
 static void test_options(void)
 {
@@ -2086,6 +2164,7 @@ int main(void)
 	}
 	test_defaults();
 	test_batch_forget_single();
+	test_split_write();
 	test_allow_root();
 	free(fbuf.mem);
 
