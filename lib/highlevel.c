@@ -143,9 +143,12 @@ static void note_stat(struct fuse *f, fuse_ino_t ino, const struct stat *st)
 	pthread_mutex_unlock(&f->table.lock);
 }
 
-int hl_lookup_path(struct fuse *f, fuse_ino_t parent, const char *name,
-		   const char *path, struct fuse_entry_param *e,
-		   struct fuse_file_info *fi)
+/* With opened (create), a regular file also counts one opener, under the
+ * same lock as its lookup. */
+static int lookup_path_common(struct fuse *f, fuse_ino_t parent,
+			      const char *name, const char *path,
+			      struct fuse_entry_param *e,
+			      struct fuse_file_info *fi, bool opened)
 {
 	struct hl_node *n;
 	int r;
@@ -164,6 +167,8 @@ int hl_lookup_path(struct fuse *f, fuse_ino_t parent, const char *name,
 		e->generation = n->generation;
 		if (f->conf.auto_cache)
 			update_stat(n, &e->attr);
+		if (opened && S_ISREG(e->attr.st_mode))
+			n->open_count++;
 	}
 	pthread_mutex_unlock(&f->table.lock);
 	if (r)
@@ -175,6 +180,13 @@ int hl_lookup_path(struct fuse *f, fuse_ino_t parent, const char *name,
 		fuse_log(FUSE_LOG_DEBUG, "   NODEID: %llu\n",
 			 (unsigned long long)e->ino);
 	return 0;
+}
+
+int hl_lookup_path(struct fuse *f, fuse_ino_t parent, const char *name,
+		   const char *path, struct fuse_entry_param *e,
+		   struct fuse_file_info *fi)
+{
+	return lookup_path_common(f, parent, name, path, e, fi, false);
 }
 
 void hl_forget_node(struct fuse *f, fuse_ino_t nodeid, uint64_t n)
@@ -785,16 +797,20 @@ static void ll_create(fuse_req_t req, fuse_ino_t parent, const char *name,
 	intr_begin(f, req, &d);
 	err = fuse_fs_create(f->fs, path, mode, fi);
 	if (!err) {
-		err = hl_lookup_path(f, parent, name, path, &e, fi);
+		err = lookup_path_common(f, parent, name, path, &e, fi, true);
 		if (!err && !S_ISREG(e.attr.st_mode)) {
 			/* create made something that is not a file */
 			hl_forget_node(f, e.ino, 1);
 			err = -EIO;
 		}
-		if (err)
+		if (err) {
 			fuse_fs_release(f->fs, path, fi);
-		else
-			open_flags(f, e.ino, path, fi);
+		} else {
+			if (f->conf.direct_io)
+				fi->direct_io = 1;
+			if (f->conf.kernel_cache)
+				fi->keep_cache = 1;
+		}
 	}
 	intr_end(f, req, &d);
 	put_path(f, parent);
