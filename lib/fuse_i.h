@@ -186,6 +186,8 @@ void fuse_ll_splice_process(struct fuse_session *se, const struct fuse_buf *buf,
 			    struct fuse_chan *ch);
 /* do_write: the op read all of the spliced data. */
 void fuse_ll_splice_consumed(void);
+/* Close the calling thread's pipe now. */
+void fuse_ll_splice_release(void);
 
 /* ---- lowlevel.c ---- */
 

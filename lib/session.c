@@ -736,6 +736,11 @@ void fuse_session_destroy(struct fuse_session *se)
 	}
 	fuse_notify_free_all(se);
 	free(se->cuse);
+	/* The thread that ran a single-threaded loop is usually the one
+	 * destroying: give back its buffers now (other threads' go at their
+	 * exit). */
+	fuse_ll_scratch_release();
+	fuse_ll_splice_release();
 	fuse_mount_opts_free(se->mo);
 	if (se->fd >= 0)
 		close(se->fd);

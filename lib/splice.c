@@ -197,3 +197,9 @@ void fuse_ll_splice_process(struct fuse_session *se, const struct fuse_buf *buf,
 	if (!tconsumed)
 		pipe_drop();
 }
+
+void fuse_ll_splice_release(void)
+{
+	pipe_drop();
+	tsplice = 0;
+}

@@ -202,6 +202,9 @@ static struct {
 	int interrupted_calls;
 } rec;
 
+/* A file the read tests take their data from. */
+static int rec_data_fd = -1;
+
 static void record(fuse_req_t req, const char *op, fuse_ino_t ino)
 {
 	rec.op = op;
@@ -383,6 +386,58 @@ static void t_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 	rec.a = size;
 	rec.b = (uint64_t)off;
 	rec.fi = *fi;
+	if (fi->fh == 500 || fi->fh == 502) {
+		/* Data still in a file: fuse_reply_data reads it for us. */
+		struct fuse_bufvec bv = FUSE_BUFVEC_INIT(size);
+
+		bv.buf[0].flags = FUSE_BUF_IS_FD | FUSE_BUF_FD_SEEK;
+		bv.buf[0].fd = rec_data_fd;
+		bv.buf[0].pos = off;
+		fuse_reply_data(req, &bv, FUSE_BUF_SPLICE_MOVE);
+		return;
+	}
+	if (fi->fh == 501) {
+		/* Two memory pieces, the first one partly used already. */
+		struct {
+			size_t count, idx, off;
+			struct fuse_buf buf[2];
+		} bv2 = {
+			.count = 2, .idx = 0, .off = 2,
+			.buf = {
+				{ .size = 5, .mem = "xxabc" },
+				{ .size = 3, .mem = "def" },
+			},
+		};
+
+		fuse_reply_data(req, (struct fuse_bufvec *)&bv2, 0);
+		return;
+	}
+	if (fi->fh == 503) {
+		/* A memory piece and a file piece: copied through. */
+		struct {
+			size_t count, idx, off;
+			struct fuse_buf buf[2];
+		} bv2 = {
+			.count = 2,
+			.buf = {
+				{ .size = 3, .mem = "abc" },
+				{ .size = 4, .flags = FUSE_BUF_IS_FD |
+						      FUSE_BUF_FD_SEEK,
+				  .fd = rec_data_fd, .pos = 1 },
+			},
+		};
+
+		fuse_reply_data(req, (struct fuse_bufvec *)&bv2, 0);
+		return;
+	}
+	if (fi->fh == 504) {
+		struct iovec iov[3] = {
+			{ "one", 3 }, { "", 0 }, { "three", 5 },
+		};
+
+		fuse_reply_iov(req, iov, 3);
+		return;
+	}
 	if (fi->fh == 999) {
 		/* Held for the interrupt test: answered later. */
 		rec.held = req;
@@ -546,8 +601,18 @@ static void t_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name)
 
 static void t_access(fuse_req_t req, fuse_ino_t ino, int mask)
 {
+	gid_t mine[256], got[256];
+	int n, m;
+
 	record(req, "access", ino);
 	rec.a = (uint64_t)mask;
+	/* The request comes from this very process (pid in the header). */
+	n = getgroups(256, mine);
+	m = fuse_req_getgroups(req, 256, got);
+	CHECK(m == n);
+	for (int i = 0; i < n && i < m; i++)
+		CHECK(mine[i] == got[i]);
+	CHECK(fuse_req_getgroups(req, 0, got) == n);
 	fuse_reply_err(req, 0);
 }
 
@@ -1132,6 +1197,54 @@ static void test_files(struct fuse_session *se)
 		CHECK(rec.fi.fh == 77);
 		CHECK(is_reply(0, rq_unique(&r), 0, 16 + 5));
 		CHECK(!memcmp(msg_body(0), "hello", 5));
+	} while (0);
+
+	do {
+		char path[] = "/tmp/test-proto.XXXXXX";
+		struct fuse_read_in in = { .offset = 2, .size = 100 };
+
+		rec_data_fd = mkstemp(path);
+		CHECK(rec_data_fd >= 0);
+		unlink(path);
+		CHECK(write(rec_data_fd, "0123456789", 10) == 10);
+
+		/* fd buffer: from offset 2 up to EOF (8 bytes, not 100) */
+		in.fh = 500;
+		rq_start(&r, FUSE_READ, 5);
+		rq_add(&r, &in, sizeof(in));
+		send_rq(se, &r);
+		CHECK(is_reply(0, rq_unique(&r), 0, 16 + 8));
+		CHECK(!memcmp(msg_body(0), "23456789", 8));
+		/* fd buffer past EOF: an empty reply */
+		in.fh = 502;
+		in.offset = 50;
+		rq_start(&r, FUSE_READ, 5);
+		rq_add(&r, &in, sizeof(in));
+		send_rq(se, &r);
+		CHECK(is_reply(0, rq_unique(&r), 0, 16));
+		/* memory pieces, sent without copying */
+		in.fh = 501;
+		rq_start(&r, FUSE_READ, 5);
+		rq_add(&r, &in, sizeof(in));
+		send_rq(se, &r);
+		CHECK(is_reply(0, rq_unique(&r), 0, 16 + 6));
+		CHECK(!memcmp(msg_body(0), "abcdef", 6));
+		/* memory and fd mixed */
+		in.fh = 503;
+		rq_start(&r, FUSE_READ, 5);
+		rq_add(&r, &in, sizeof(in));
+		send_rq(se, &r);
+		CHECK(is_reply(0, rq_unique(&r), 0, 16 + 7));
+		CHECK(!memcmp(msg_body(0), "abc1234", 7));
+		/* fuse_reply_iov */
+		in.fh = 504;
+		rq_start(&r, FUSE_READ, 5);
+		rq_add(&r, &in, sizeof(in));
+		send_rq(se, &r);
+		CHECK(is_reply(0, rq_unique(&r), 0, 16 + 8));
+		CHECK(!memcmp(msg_body(0), "onethree", 8));
+		close(rec_data_fd);
+		rec_data_fd = -1;
 	} while (0);
 
 	do {
