@@ -120,7 +120,7 @@ static int verb_unmount(int argc, char **argv) {
                 r = fused_unmount(argv[k], flags, &msg);
                 /* Someone else's mount needs an administrator: with a person
                  * at the terminal, ask again with a polkit agent running. */
-                if ((r == -EPERM || r == -EACCES) && (call_flags() & FUSED_CLIENT_INTERACTIVE)) {
+                if (r == -EPERM && (call_flags() & FUSED_CLIENT_INTERACTIVE)) {
                         if (agent == 0)
                                 agent = polkit_agent_open();
                         free(msg);

@@ -119,11 +119,12 @@ static int do_mount(const struct fusermount_args *a, int comm_fd) {
                 return 1;
         }
         r = fused_mount_new(a->mountpoint, -1, opts, flags, &m, &msg);
-        /* Refused, and a person at a terminal who might answer a polkit
-         * prompt (allow_other when the admin wants a password for it): ask
+        /* Refused by polkit (PermissionDenied: -EPERM; a mountpoint that is
+         * not the caller's is -EACCES and no password changes that), and a
+         * person at a terminal who might answer a polkit prompt (allow_other when the admin wants a password for it): ask
          * again, interactively, with an agent running.  Not on the first
          * try: most mounts need no password and no agent. */
-        if ((r == -EPERM || r == -EACCES) && isatty(STDIN_FILENO) &&
+        if (r == -EPERM && isatty(STDIN_FILENO) &&
             (agent = polkit_agent_open()) > 0) {
                 free(msg);
                 msg = NULL;
