@@ -118,14 +118,20 @@ static int do_mount(const struct fusermount_args *a, int comm_fd) {
                 fprintf(stderr, "%s: out of memory\n", progname);
                 return 1;
         }
-        /* A terminal means a person who can answer a polkit prompt (e.g.
-         * allow_other when the admin wants a password for it). */
-        if (isatty(STDIN_FILENO)) {
-                flags |= FUSED_CLIENT_INTERACTIVE;
-                agent = polkit_agent_open();
-        }
         r = fused_mount_new(a->mountpoint, -1, opts, flags, &m, &msg);
-        polkit_agent_close(agent);
+        /* Refused by polkit (PermissionDenied: -EPERM; a mountpoint that is
+         * not the caller's is -EACCES and no password changes that), and a
+         * person at a terminal who might answer a polkit prompt (allow_other when the admin wants a password for it): ask
+         * again, interactively, with an agent running.  Not on the first
+         * try: most mounts need no password and no agent. */
+        if (r == -EPERM && isatty(STDIN_FILENO) &&
+            (agent = polkit_agent_open()) > 0) {
+                free(msg);
+                msg = NULL;
+                r = fused_mount_new(a->mountpoint, -1, opts, flags | FUSED_CLIENT_INTERACTIVE,
+                                    &m, &msg);
+                polkit_agent_close(agent);
+        }
         if (r < 0) {
                 fprintf(stderr, "%s: mount failed: %s\n", progname, msg ? msg : strerror(-r));
                 return 1;

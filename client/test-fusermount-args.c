@@ -66,6 +66,14 @@ int main(void) {
                 CHECK(streq(a.mountpoint, "mp"));
                 fusermount_args_done(&a);
         }
+        /* go-fuse: the mountpoint first, then -o */
+        {
+                char **v = ARGV("/mnt/g", "-o", "allow_other,fsname=g");
+                CHECK(parse(3, v, &a) == 0);
+                CHECK(a.action == FUSERMOUNT_MOUNT && streq(a.mountpoint, "/mnt/g"));
+                CHECK(streq(a.options, "allow_other,fsname=g"));
+                fusermount_args_done(&a);
+        }
         /* "--" protects a mountpoint starting with '-' */
         {
                 char **v = ARGV("-u", "--", "-weird");

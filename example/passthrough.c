@@ -8,10 +8,9 @@
  * copy_file_range, lseek (SEEK_DATA/SEEK_HOLE), POSIX locks and flock are
  * all passed down.
  *
- * POSIX locks are taken as open-file-description locks on the backing fd
- * of the FUSE file handle: two opens conflict as they should, and closing
- * the handle drops its locks.  Processes that share one handle after fork
- * share its locks, as with flock.
+ * POSIX locks are open-file-description locks on one backing descriptor
+ * per (file, lock owner), which gives them POSIX's per-process semantics;
+ * flock goes to the handle's own descriptor, as flock is per open file.
  *
  * Usage: passthrough MOUNTPOINT [--source=DIR | -o source=DIR] [fuse options]
  * (the default source is /).
@@ -23,6 +22,9 @@
 #include <fcntl.h>
 #include <fuse.h>
 #include <limits.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -380,34 +382,114 @@ static int pt_removexattr(const char *path, const char *name)
 	return neg_errno(lremovexattr(p, name));
 }
 
+/*
+ * POSIX locks belong to a process (the kernel's lock owner), not to a
+ * descriptor: closing any descriptor drops all of its owner's locks.  The
+ * backing file system only offers that per open file description, so each
+ * (file, owner) pair gets its own backing descriptor, and its OFD locks
+ * stand for the owner's locks.  The library unlocks the whole file for an
+ * owner on flush; that closes the descriptor.
+ */
+struct owner_fd {
+	struct owner_fd *next;
+	dev_t dev;
+	ino_t ino;
+	uint64_t owner;
+	int fd;
+};
+
+static struct owner_fd *owner_fds;
+static pthread_mutex_t owner_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* Finds or opens the owner's descriptor of fi's file; -errno on failure. */
+static int owner_fd_get(struct fuse_file_info *fi, bool create)
+{
+	struct owner_fd *o;
+	char proc[64];
+	struct stat st;
+	int fd, mode;
+
+	if (fstat(fi->fh, &st) < 0)
+		return -errno;
+	pthread_mutex_lock(&owner_lock);
+	for (o = owner_fds; o; o = o->next)
+		if (o->dev == st.st_dev && o->ino == st.st_ino && o->owner == fi->lock_owner)
+			break;
+	fd = o ? o->fd : -ENOENT;
+	if (!o && create) {
+		/* Read-write if we can, so both lock types work on it. */
+		snprintf(proc, sizeof(proc), "/proc/self/fd/%d", (int)fi->fh);
+		mode = fcntl(fi->fh, F_GETFL) & O_ACCMODE;
+		fd = open(proc, O_RDWR | O_CLOEXEC);
+		if (fd < 0)
+			fd = open(proc, mode | O_CLOEXEC);
+		o = fd >= 0 ? malloc(sizeof(*o)) : NULL;
+		if (o) {
+			*o = (struct owner_fd){ owner_fds, st.st_dev, st.st_ino, fi->lock_owner, fd };
+			owner_fds = o;
+		} else {
+			fd = fd >= 0 ? (close(fd), -ENOMEM) : -errno;
+		}
+	}
+	pthread_mutex_unlock(&owner_lock);
+	return fd;
+}
+
+/* After an unlock of the whole file the owner holds nothing here. */
+static void owner_fd_drop(int fd)
+{
+	pthread_mutex_lock(&owner_lock);
+	for (struct owner_fd **op = &owner_fds; *op; op = &(*op)->next) {
+		if ((*op)->fd == fd) {
+			struct owner_fd *o = *op;
+			*op = o->next;
+			close(o->fd);
+			free(o);
+			break;
+		}
+	}
+	pthread_mutex_unlock(&owner_lock);
+}
+
 static int pt_lock(const char *path, struct fuse_file_info *fi, int cmd, struct flock *lock)
 {
 	struct flock fl = *lock;
+	bool unlock = lock->l_type == F_UNLCK;
+	int fd, ofd_cmd;
 
 	switch (cmd) {
 	case F_GETLK:
-		cmd = F_OFD_GETLK;
+		ofd_cmd = F_OFD_GETLK;
 		break;
 	case F_SETLK:
-		cmd = F_OFD_SETLK;
+		ofd_cmd = F_OFD_SETLK;
 		break;
 	case F_SETLKW:
-		cmd = F_OFD_SETLKW;
+		/* Blocks this thread: needs the multithreaded loop. */
+		ofd_cmd = F_OFD_SETLKW;
 		break;
 	default:
 		return -EINVAL;
 	}
+	/* An owner that has locked nothing has nothing to unlock. */
+	fd = owner_fd_get(fi, !unlock);
+	if (fd == -ENOENT && unlock)
+		return 0;
+	if (fd < 0)
+		return fd;
 	/* OFD locks want l_pid 0 and report -1 for the holder; the caller's
 	 * struct keeps the pid of the process that asked. */
 	fl.l_pid = 0;
-	if (fcntl(fi->fh, cmd, &fl) < 0)
+	if (fcntl(fd, ofd_cmd, &fl) < 0)
 		return -errno;
-	if (cmd == F_OFD_GETLK) {
+	if (ofd_cmd == F_OFD_GETLK) {
 		lock->l_type = fl.l_type;
 		lock->l_whence = fl.l_whence;
 		lock->l_start = fl.l_start;
 		lock->l_len = fl.l_len;
 		lock->l_pid = fl.l_pid > 0 ? fl.l_pid : 0;
+	} else if (unlock && fl.l_whence == SEEK_SET && fl.l_start == 0 && fl.l_len == 0) {
+		owner_fd_drop(fd);
 	}
 	return 0;
 }

@@ -3,7 +3,6 @@
  * bus daemon's NameOwnerChanged; also the cleanup of a mount whose caller
  * left before getting the reply.  The unmount runs in the namespace fused
  * kept open for the mount, or (after a restart) one found through /proc. */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
@@ -39,40 +38,27 @@ static void on_auto_unmounted(Context *c, int r, WorkerReply *reply, int fd, voi
 /* A process in a namespace we no longer hold (after a restart): any will
  * do, the unique mount id is checked before anything is unmounted. */
 static int find_ns(Context *c, MountRecord *m, int *ret_ns, int *ret_root) {
-        int dfd = openat(c->proc_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (dfd < 0)
-                return -errno;
-        DIR *d = fdopendir(dfd);
-        if (!d) {
-                close(dfd);
-                return -errno;
-        }
-        struct dirent *de;
-        int r = -ENOENT;
-        while ((de = readdir(d))) {
-                char p[300];
-                struct stat st;
-                if (de->d_name[0] < '1' || de->d_name[0] > '9')
-                        continue;
-                snprintf(p, sizeof p, "%s/ns/mnt", de->d_name);
-                if (fstatat(c->proc_fd, p, &st, 0) < 0 || st.st_ino != m->ns_ino || st.st_dev != m->ns_dev)
-                        continue;
-                int ns = openat(c->proc_fd, p, O_RDONLY | O_CLOEXEC);
-                snprintf(p, sizeof p, "%s/root", de->d_name);
-                int root = openat(c->proc_fd, p, O_PATH | O_DIRECTORY | O_CLOEXEC);
-                if (ns >= 0 && root >= 0 && fstat(ns, &st) == 0 && st.st_ino == m->ns_ino) {
-                        *ret_ns = ns;
-                        *ret_root = root;
-                        r = 0;
-                        break;
-                }
+        struct stat st;
+        char p[64];
+        pid_t pid;
+        int r = proc_find_ns_pid(c->proc_fd, m->ns_dev, m->ns_ino, &pid);
+
+        if (r < 0)
+                return r;
+        snprintf(p, sizeof p, "%d/ns/mnt", (int) pid);
+        int ns = openat(c->proc_fd, p, O_RDONLY | O_CLOEXEC);
+        snprintf(p, sizeof p, "%d/root", (int) pid);
+        int root = openat(c->proc_fd, p, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (ns < 0 || root < 0 || fstat(ns, &st) < 0 || st.st_ino != m->ns_ino || st.st_dev != m->ns_dev) {
                 if (ns >= 0)
                         close(ns);
                 if (root >= 0)
                         close(root);
+                return -ESRCH;
         }
-        closedir(d);
-        return r;
+        *ret_ns = ns;
+        *ret_root = root;
+        return 0;
 }
 
 void auto_unmount(Context *c, MountRecord *m, const char *why) {

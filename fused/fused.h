@@ -52,6 +52,7 @@ char *escape_commas(const char *s);
 int fd_mount_id(int fd, uint64_t *ret_id, uint64_t *ret_unique, bool *ret_is_root);
 int mount_exists(uint64_t ns_id, uint64_t unique_id);
 bool fd_is_symlink(int fd);
+int proc_find_ns_pid(int proc_fd, dev_t dev, ino_t ino, pid_t *ret);
 
 /* ---- options.c ---------------------------------------------------------- */
 

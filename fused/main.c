@@ -207,6 +207,9 @@ static int run(int argc, char **argv) {
         r = sd_bus_open_system(&c.bus);
         if (r < 0)
                 return log_errno(LOG_ERR, r, "Cannot connect to the system bus");
+        /* Without the bus fused is useless: leave, and let the service
+         * manager start it again (state is on disk). */
+        (void) sd_bus_set_exit_on_disconnect(c.bus, true);
         r = sd_bus_attach_event(c.bus, c.event, 0);
         if (r < 0)
                 return log_errno(LOG_ERR, r, "Cannot attach the bus to the event loop");
@@ -227,6 +230,11 @@ static int run(int argc, char **argv) {
         r = sd_event_loop(c.event);
         if (r < 0)
                 return log_errno(LOG_ERR, r, "Event loop failed");
+        if (r > 0) {
+                /* sd-bus ends the loop with EXIT_FAILURE when the bus goes away. */
+                log_msg(LOG_ERR, "Lost the bus connection, exiting");
+                return -ECONNRESET;
+        }
         free(c.config_path);
         free(c.state_dir);
         c.config_path = c.state_dir = NULL;

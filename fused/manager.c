@@ -14,28 +14,28 @@
 
 #define FLAGS_MAX 16
 
+/* One Mount or Unmount call, from the message to the reply. */
 typedef struct Request {
         Context *c;
         const char *method;
         sd_bus_message *msg;
         Caller caller;
-        bool have_caller;
-        bool interactive;
-        char *path;
+        bool counted;           /* against the per-uid limit */
+        bool interactive;       /* the message allows interactive auth */
+        char *path;             /* as asked, then the canonical one */
         MountOptions opts;
         bool have_opts;
         bool auto_unmount;
         bool lazy;
-        int given_fd;
-        int target_fd;
-        WorkerReply resolved;
+        int given_fd;           /* the caller's mountpoint-fd */
+        int target_fd;          /* the mountpoint, pinned by the resolve worker */
+        WorkerReply resolved;   /* what the resolve worker found */
         FuseConf conf;
-        bool reserved;
-        bool allow_unsafe;
-        const char *actions[3];
+        bool reserved;          /* one of c->mounts_in_flight */
+        bool allow_unsafe;      /* suid/dev/blkdev granted */
+        const char *actions[3]; /* polkit actions still to ask, in order */
         size_t n_actions, next_action;
-        char owner_str[16];
-        uid_t owner;
+        uid_t owner;            /* Unmount: whose mount it is */
 } Request;
 
 static Request *request_free(Request *req) {
@@ -43,7 +43,7 @@ static Request *request_free(Request *req) {
                 return NULL;
         if (req->reserved)
                 req->c->mounts_in_flight--;
-        if (req->have_caller)
+        if (req->counted)
                 context_request_end(req->c, req->caller.uid);
         caller_done(&req->caller);
         if (req->have_opts)
@@ -123,7 +123,7 @@ static int request_identify(Request *req) {
                              "and try again", FUSED_REQUESTS_PER_UID_MAX);
                 return r;
         }
-        req->have_caller = true;
+        req->counted = true;
         return 0;
 }
 

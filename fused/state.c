@@ -263,6 +263,38 @@ void state_drop(Context *c, MountRecord *m) {
         record_free(m);
 }
 
+/* Kernels before 6.11 cannot statmount() another namespace: look for the
+ * mount in the mountinfo of some process of its namespace (none left: the
+ * namespace, and the mount, are gone).  1 exists, 0 gone, -errno unknown. */
+static int mount_exists_fallback(Context *c, MountRecord *m) {
+        _cleanup_free_ char *mi = NULL, *fstype = NULL, *mp = NULL;
+        char p[64];
+        pid_t pid;
+        int r;
+
+        if (m->ns_ino == 0)
+                return -ENODATA;
+        r = proc_find_ns_pid(c->proc_fd, m->ns_dev, m->ns_ino, &pid);
+        if (r == -ENOENT)
+                return 0;
+        if (r < 0)
+                return r;
+        snprintf(p, sizeof p, "%d/mountinfo", (int) pid);
+        _cleanup_close_ int fd = openat(c->proc_fd, p, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        r = read_full_fd(fd, &mi, 64 * 1024 * 1024);
+        if (r < 0)
+                return r;
+        r = mountinfo_find(mi, m->mnt_id, &fstype, &mp, NULL);
+        if (r == -ENOENT)
+                return 0;
+        if (r < 0)
+                return r;
+        /* The same id on another mount means ours is gone (ids are reused). */
+        return check_is_fuse_fstype(fstype) && strcmp(mp, m->mountpoint) == 0;
+}
+
 /* Drop the records of mounts that no longer exist.  Returns how many. */
 int state_reconcile(Context *c) {
         int dropped = 0;
@@ -272,8 +304,10 @@ int state_reconcile(Context *c) {
                 if (m->unmounting)
                         continue;
                 int r = mount_exists(m->ns_id, m->mnt_id_unique);
+                if (r < 0)
+                        r = mount_exists_fallback(c, m);
                 if (r != 0)
-                        continue;       /* exists, or the kernel cannot tell: keep */
+                        continue;       /* exists, or we cannot tell: keep */
                 log_msg(LOG_INFO, "Mount %s of uid %u is gone, dropping its record", m->mountpoint,
                         (unsigned) m->owner);
                 state_drop(c, m);

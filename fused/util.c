@@ -1,5 +1,6 @@
 /* Small helpers: whole-file reads, pidfds, fd hygiene for forked children,
  * and mount ids and namespaces through interfaces newer than our headers. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <fcntl.h>
@@ -213,4 +214,32 @@ int mount_exists(uint64_t ns_id, uint64_t unique_id) {
         if (syscall(__NR_statmount, &req, buf, sizeof buf, 0) < 0)
                 return errno == ENOENT ? 0 : -errno;
         return 1;
+}
+
+/* Some process whose mount namespace is (dev, ino), found through /proc. */
+int proc_find_ns_pid(int proc_fd, dev_t dev, ino_t ino, pid_t *ret) {
+        int dfd = openat(proc_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dfd < 0)
+                return -errno;
+        DIR *d = fdopendir(dfd);
+        if (!d) {
+                close(dfd);
+                return -errno;
+        }
+        struct dirent *de;
+        int r = -ENOENT;
+        while ((de = readdir(d))) {
+                char p[300];
+                struct stat st;
+                if (de->d_name[0] < '1' || de->d_name[0] > '9')
+                        continue;
+                snprintf(p, sizeof p, "%s/ns/mnt", de->d_name);
+                if (fstatat(proc_fd, p, &st, 0) < 0 || st.st_ino != ino || st.st_dev != dev)
+                        continue;
+                *ret = (pid_t) strtol(de->d_name, NULL, 10);
+                r = 0;
+                break;
+        }
+        closedir(d);
+        return r;
 }

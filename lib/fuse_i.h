@@ -111,6 +111,8 @@ struct fuse_session {
 
 	bool custom_io;
 	struct fuse_custom_io io;
+	bool splice_ok;                /* the transport can splice */
+	bool splice_broken;            /* pipes too small here: never again */
 
 	pthread_mutex_t lock;
 	struct fuse_req inflight;      /* sentinel of the in-flight list */
@@ -158,6 +160,34 @@ int fuse_send_reply_iov(struct fuse_req *req, int error, struct iovec *iov,
 /* Write a notification or reply already framed in iov to ch. */
 int fuse_send_msg(struct fuse_session *se, struct fuse_chan *ch,
 		  struct iovec *iov, int count);
+
+/* fuse_buf flag, ours: a request split by splice receive.  Its first
+ * buf->pos bytes are in buf->mem, the rest waits in the pipe buf->fd. */
+#define FUSE_BUF_LL_SPLIT (1 << 20)
+
+/* What a failed read or splice of the device means: 1 retry, 0 the
+ * session is over, -errno an error to return. */
+int fuse_ll_recv_error(struct fuse_session *se, int err);
+/* Decode and serve a FUSE_BUF_LL_SPLIT request. */
+void fuse_ll_process_split(struct fuse_session *se, const struct fuse_buf *buf,
+			   struct fuse_chan *ch);
+
+/* ---- splice.c ---- */
+
+/* Whether this thread should splice its next receive. */
+bool fuse_ll_splice_wanted(struct fuse_session *se);
+/* After a read(): splice the next receive if buf was a big WRITE. */
+void fuse_ll_splice_note(struct fuse_session *se, const struct fuse_buf *buf);
+/* Receive by splice into buf; -EOPNOTSUPP when this thread cannot. */
+int fuse_ll_splice_receive(struct fuse_session *se, struct fuse_buf *buf,
+			   int fd);
+/* Serve a split request, then make sure its pipe is empty. */
+void fuse_ll_splice_process(struct fuse_session *se, const struct fuse_buf *buf,
+			    struct fuse_chan *ch);
+/* do_write: the op read all of the spliced data. */
+void fuse_ll_splice_consumed(void);
+/* Close the calling thread's pipe now. */
+void fuse_ll_splice_release(void);
 
 /* ---- lowlevel.c ---- */
 

@@ -2,8 +2,9 @@
  *
  * struct fuse is a low-level session plus the inode table (highlevel-node)
  * and a stack of struct fuse_fs: the user's operations at the bottom,
- * modules (subdir, iconv) on top.  highlevel.c and highlevel-dir.c are
- * the low-level callbacks (fuse_lib_*), highlevel-fs.c the fuse_fs_*
+ * modules (subdir, iconv) on top.  highlevel.c (names, attributes, the
+ * ops table), highlevel-file.c (open files) and highlevel-dir.c
+ * (directories) are the low-level callbacks, highlevel-fs.c the fuse_fs_*
  * calls into the stack, highlevel-main.c construction, options, loops
  * and fuse_main.  Only the public low-level API is used. */
 #pragma once
@@ -62,6 +63,70 @@ void hl_forget_node(struct fuse *f, fuse_ino_t nodeid, uint64_t n);
 int hl_get_path_nullok(struct fuse *f, fuse_ino_t nodeid, char **path,
 		       int slot);
 void hl_put_path_nullok(struct fuse *f, fuse_ino_t nodeid, char *path);
+
+/* intr: the thread serving a request gets intr_signal when the kernel
+ * interrupts it (only with -o intr). */
+struct hl_intr {
+	pthread_t thread;
+	int signo;
+	bool finished;
+};
+
+void hl_intr_begin(struct fuse *f, fuse_req_t req, struct hl_intr *d);
+void hl_intr_end(struct fuse *f, fuse_req_t req, struct hl_intr *d);
+int hl_get_path(struct fuse *f, fuse_ino_t nodeid, const char *name,
+		char **path);
+void hl_put_path(struct fuse *f, fuse_ino_t nodeid);
+/* auto_cache bookkeeping of the attributes; caller holds the table lock */
+void hl_update_stat(struct hl_node *n, const struct stat *st);
+int hl_lookup_path_common(struct fuse *f, fuse_ino_t parent,
+			  const char *name, const char *path,
+			  struct fuse_entry_param *e,
+			  struct fuse_file_info *fi, bool opened);
+/* The name is gone from the file system: drop it from the table. */
+void hl_remove_name(struct fuse *f, fuse_ino_t dir, const char *name);
+
+static inline void hl_reply_err(fuse_req_t req, int err)
+{
+	fuse_reply_err(req, -err);
+}
+
+/* highlevel-file.c */
+void hl_file_create(fuse_req_t req, fuse_ino_t parent, const char *name,
+		    mode_t mode, struct fuse_file_info *fi);
+void hl_file_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
+void hl_file_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+		  struct fuse_file_info *fi);
+void hl_file_write_buf(fuse_req_t req, fuse_ino_t ino,
+		       struct fuse_bufvec *bufv, off_t off,
+		       struct fuse_file_info *fi);
+void hl_file_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
+void hl_file_release(fuse_req_t req, fuse_ino_t ino,
+		     struct fuse_file_info *fi);
+void hl_file_fsync(fuse_req_t req, fuse_ino_t ino, int datasync,
+		   struct fuse_file_info *fi);
+void hl_file_getlk(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi,
+		   struct flock *lock);
+void hl_file_setlk(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi,
+		   struct flock *lock, int sleep);
+void hl_file_flock(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi,
+		   int op);
+void hl_file_bmap(fuse_req_t req, fuse_ino_t ino, size_t blocksize,
+		  uint64_t idx);
+void hl_file_ioctl(fuse_req_t req, fuse_ino_t ino, unsigned int cmd,
+		   void *arg, struct fuse_file_info *fi, unsigned flags,
+		   const void *in_buf, size_t in_bufsz, size_t out_bufsz);
+void hl_file_poll(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi,
+		  struct fuse_pollhandle *ph);
+void hl_file_fallocate(fuse_req_t req, fuse_ino_t ino, int mode,
+		       off_t offset, off_t length, struct fuse_file_info *fi);
+void hl_file_copy_file_range(fuse_req_t req, fuse_ino_t ino_in,
+			     off_t off_in, struct fuse_file_info *fi_in,
+			     fuse_ino_t ino_out, off_t off_out,
+			     struct fuse_file_info *fi_out, size_t len,
+			     int flags);
+void hl_file_lseek(fuse_req_t req, fuse_ino_t ino, off_t off, int whence,
+		   struct fuse_file_info *fi);
 
 /* highlevel-dir.c */
 void hl_lib_opendir(fuse_req_t req, fuse_ino_t ino,

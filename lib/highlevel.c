@@ -56,17 +56,12 @@ struct fuse *hl_req_prepare(fuse_req_t req)
 /* intr: a request the kernel interrupts gets intr_signal sent to the
  * thread serving it, so a blocking syscall in the file system returns
  * EINTR.  The lock makes sure no signal arrives once it has finished. */
-struct intr {
-	pthread_t thread;
-	int signo;
-	bool finished;
-};
 
 static pthread_mutex_t intr_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static void intr_func(fuse_req_t req, void *data)
 {
-	struct intr *d = data;
+	struct hl_intr *d = data;
 
 	(void)req;
 	pthread_mutex_lock(&intr_lock);
@@ -75,7 +70,7 @@ static void intr_func(fuse_req_t req, void *data)
 	pthread_mutex_unlock(&intr_lock);
 }
 
-static void intr_begin(struct fuse *f, fuse_req_t req, struct intr *d)
+void hl_intr_begin(struct fuse *f, fuse_req_t req, struct hl_intr *d)
 {
 	if (!f->conf.intr)
 		return;
@@ -85,7 +80,7 @@ static void intr_begin(struct fuse *f, fuse_req_t req, struct intr *d)
 	fuse_req_interrupt_func(req, intr_func, d);
 }
 
-static void intr_end(struct fuse *f, fuse_req_t req, struct intr *d)
+void hl_intr_end(struct fuse *f, fuse_req_t req, struct hl_intr *d)
 {
 	if (!f->conf.intr)
 		return;
@@ -93,11 +88,6 @@ static void intr_end(struct fuse *f, fuse_req_t req, struct intr *d)
 	d->finished = true;
 	pthread_mutex_unlock(&intr_lock);
 	fuse_req_interrupt_func(req, NULL, NULL);
-}
-
-static void reply_err(fuse_req_t req, int err)
-{
-	fuse_reply_err(req, -err);
 }
 
 void hl_set_stat(struct fuse *f, fuse_ino_t nodeid, struct stat *st)
@@ -119,7 +109,7 @@ void hl_set_stat(struct fuse *f, fuse_ino_t nodeid, struct stat *st)
 
 /* auto_cache: a changed mtime or size means the kernel's cached pages of
  * the file are stale. */
-static void update_stat(struct hl_node *n, const struct stat *st)
+void hl_update_stat(struct hl_node *n, const struct stat *st)
 {
 	if (n->cache_valid &&
 	    (n->mtime.tv_sec != st->st_mtim.tv_sec ||
@@ -139,13 +129,16 @@ static void note_stat(struct fuse *f, fuse_ino_t ino, const struct stat *st)
 	pthread_mutex_lock(&f->table.lock);
 	n = hl_node_get(&f->table, ino);
 	if (n)
-		update_stat(n, st);
+		hl_update_stat(n, st);
 	pthread_mutex_unlock(&f->table.lock);
 }
 
-int hl_lookup_path(struct fuse *f, fuse_ino_t parent, const char *name,
-		   const char *path, struct fuse_entry_param *e,
-		   struct fuse_file_info *fi)
+/* With opened (create), a regular file also counts one opener, under the
+ * same lock as its lookup. */
+int hl_lookup_path_common(struct fuse *f, fuse_ino_t parent,
+			      const char *name, const char *path,
+			      struct fuse_entry_param *e,
+			      struct fuse_file_info *fi, bool opened)
 {
 	struct hl_node *n;
 	int r;
@@ -163,7 +156,9 @@ int hl_lookup_path(struct fuse *f, fuse_ino_t parent, const char *name,
 		e->ino = n->nodeid;
 		e->generation = n->generation;
 		if (f->conf.auto_cache)
-			update_stat(n, &e->attr);
+			hl_update_stat(n, &e->attr);
+		if (opened && S_ISREG(e->attr.st_mode))
+			n->open_count++;
 	}
 	pthread_mutex_unlock(&f->table.lock);
 	if (r)
@@ -177,6 +172,13 @@ int hl_lookup_path(struct fuse *f, fuse_ino_t parent, const char *name,
 	return 0;
 }
 
+int hl_lookup_path(struct fuse *f, fuse_ino_t parent, const char *name,
+		   const char *path, struct fuse_entry_param *e,
+		   struct fuse_file_info *fi)
+{
+	return hl_lookup_path_common(f, parent, name, path, e, fi, false);
+}
+
 void hl_forget_node(struct fuse *f, fuse_ino_t nodeid, uint64_t n)
 {
 	pthread_mutex_lock(&f->table.lock);
@@ -188,7 +190,7 @@ static void reply_entry(struct fuse *f, fuse_req_t req,
 			const struct fuse_entry_param *e, int err)
 {
 	if (err) {
-		reply_err(req, err);
+		hl_reply_err(req, err);
 		return;
 	}
 	if (fuse_reply_entry(req, e) == -ENOENT && e->ino)
@@ -218,13 +220,13 @@ void hl_put_path_nullok(struct fuse *f, fuse_ino_t nodeid, char *path)
 		hl_path_put(&f->table, nodeid, NULL);
 }
 
-static int get_path(struct fuse *f, fuse_ino_t nodeid, const char *name,
+int hl_get_path(struct fuse *f, fuse_ino_t nodeid, const char *name,
 		    char **path)
 {
 	return hl_path_get(&f->table, nodeid, name, path, NULL, 0);
 }
 
-static void put_path(struct fuse *f, fuse_ino_t nodeid)
+void hl_put_path(struct fuse *f, fuse_ino_t nodeid)
 {
 	hl_path_put(&f->table, nodeid, NULL);
 }
@@ -258,7 +260,7 @@ static void ll_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
 	struct fuse *f = hl_req_prepare(req);
 	struct fuse_entry_param e;
-	struct intr d;
+	struct hl_intr d;
 	char *path;
 	int err;
 
@@ -275,7 +277,7 @@ static void ll_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 			parent = n->nodeid;
 		pthread_mutex_unlock(&f->table.lock);
 		if (!n) {
-			reply_err(req, -ESTALE);
+			hl_reply_err(req, -ESTALE);
 			return;
 		}
 		name = NULL;
@@ -283,17 +285,17 @@ static void ll_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 	if (f->fs->debug)
 		fuse_log(FUSE_LOG_DEBUG, "LOOKUP %llu/%s\n",
 			 (unsigned long long)parent, name ? name : ".");
-	err = get_path(f, parent, name, &path);
+	err = hl_get_path(f, parent, name, &path);
 	if (!err) {
-		intr_begin(f, req, &d);
+		hl_intr_begin(f, req, &d);
 		err = hl_lookup_path(f, parent, name, path, &e, NULL);
-		intr_end(f, req, &d);
+		hl_intr_end(f, req, &d);
 		if (err == -ENOENT && f->conf.negative_timeout != 0.0) {
 			memset(&e, 0, sizeof(e));
 			e.entry_timeout = f->conf.negative_timeout;
 			err = 0;
 		}
-		put_path(f, parent);
+		hl_put_path(f, parent);
 	}
 	reply_entry(f, req, &e, err);
 }
@@ -323,7 +325,7 @@ static void ll_getattr(fuse_req_t req, fuse_ino_t ino,
 {
 	struct fuse *f = hl_req_prepare(req);
 	struct stat st;
-	struct intr d;
+	struct hl_intr d;
 	char *path;
 	int err;
 
@@ -331,18 +333,18 @@ static void ll_getattr(fuse_req_t req, fuse_ino_t ino,
 	if (fi)
 		err = hl_get_path_nullok(f, ino, &path, 0);
 	else
-		err = get_path(f, ino, NULL, &path);
+		err = hl_get_path(f, ino, NULL, &path);
 	if (!err) {
-		intr_begin(f, req, &d);
+		hl_intr_begin(f, req, &d);
 		err = fuse_fs_getattr(f->fs, path, &st, fi);
-		intr_end(f, req, &d);
+		hl_intr_end(f, req, &d);
 		if (fi)
 			hl_put_path_nullok(f, ino, path);
 		else
-			put_path(f, ino);
+			hl_put_path(f, ino);
 	}
 	if (err) {
-		reply_err(req, err);
+		hl_reply_err(req, err);
 		return;
 	}
 	note_stat(f, ino, &st);
@@ -355,7 +357,7 @@ static void ll_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
 {
 	struct fuse *f = hl_req_prepare(req);
 	struct stat st;
-	struct intr d;
+	struct hl_intr d;
 	char *path;
 	int err;
 
@@ -363,12 +365,12 @@ static void ll_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
 	if (fi)
 		err = hl_get_path_nullok(f, ino, &path, 0);
 	else
-		err = get_path(f, ino, NULL, &path);
+		err = hl_get_path(f, ino, NULL, &path);
 	if (err) {
-		reply_err(req, err);
+		hl_reply_err(req, err);
 		return;
 	}
-	intr_begin(f, req, &d);
+	hl_intr_begin(f, req, &d);
 	if (valid & FUSE_SET_ATTR_MODE)
 		err = fuse_fs_chmod(f->fs, path, attr->st_mode, fi);
 	if (!err && (valid & (FUSE_SET_ATTR_UID | FUSE_SET_ATTR_GID)))
@@ -396,13 +398,13 @@ static void ll_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
 	}
 	if (!err)
 		err = fuse_fs_getattr(f->fs, path, &st, fi);
-	intr_end(f, req, &d);
+	hl_intr_end(f, req, &d);
 	if (fi)
 		hl_put_path_nullok(f, ino, path);
 	else
-		put_path(f, ino);
+		hl_put_path(f, ino);
 	if (err) {
-		reply_err(req, err);
+		hl_reply_err(req, err);
 		return;
 	}
 	note_stat(f, ino, &st);
@@ -414,13 +416,13 @@ static void ll_access(fuse_req_t req, fuse_ino_t ino, int mask)
 {
 	struct fuse *f = hl_req_prepare(req);
 	char *path;
-	int err = get_path(f, ino, NULL, &path);
+	int err = hl_get_path(f, ino, NULL, &path);
 
 	if (!err) {
 		err = fuse_fs_access(f->fs, path, mask);
-		put_path(f, ino);
+		hl_put_path(f, ino);
 	}
-	reply_err(req, err);
+	hl_reply_err(req, err);
 }
 
 static void ll_readlink(fuse_req_t req, fuse_ino_t ino)
@@ -428,14 +430,14 @@ static void ll_readlink(fuse_req_t req, fuse_ino_t ino)
 	struct fuse *f = hl_req_prepare(req);
 	char link[PATH_MAX + 1];
 	char *path;
-	int err = get_path(f, ino, NULL, &path);
+	int err = hl_get_path(f, ino, NULL, &path);
 
 	if (!err) {
 		err = fuse_fs_readlink(f->fs, path, link, sizeof(link));
-		put_path(f, ino);
+		hl_put_path(f, ino);
 	}
 	if (err) {
-		reply_err(req, err);
+		hl_reply_err(req, err);
 		return;
 	}
 	link[PATH_MAX] = '\0';
@@ -447,12 +449,12 @@ static void ll_mknod(fuse_req_t req, fuse_ino_t parent, const char *name,
 {
 	struct fuse *f = hl_req_prepare(req);
 	struct fuse_entry_param e;
-	struct intr d;
+	struct hl_intr d;
 	char *path;
-	int err = get_path(f, parent, name, &path);
+	int err = hl_get_path(f, parent, name, &path);
 
 	if (!err) {
-		intr_begin(f, req, &d);
+		hl_intr_begin(f, req, &d);
 		err = -ENOSYS;
 		if (S_ISREG(mode)) {
 			/* a regular file: create and close it, so that file
@@ -474,8 +476,8 @@ static void ll_mknod(fuse_req_t req, fuse_ino_t parent, const char *name,
 				err = hl_lookup_path(f, parent, name, path, &e,
 						     NULL);
 		}
-		intr_end(f, req, &d);
-		put_path(f, parent);
+		hl_intr_end(f, req, &d);
+		hl_put_path(f, parent);
 	}
 	reply_entry(f, req, &e, err);
 }
@@ -486,13 +488,13 @@ static void ll_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name,
 	struct fuse *f = hl_req_prepare(req);
 	struct fuse_entry_param e;
 	char *path;
-	int err = get_path(f, parent, name, &path);
+	int err = hl_get_path(f, parent, name, &path);
 
 	if (!err) {
 		err = fuse_fs_mkdir(f->fs, path, mode);
 		if (!err)
 			err = hl_lookup_path(f, parent, name, path, &e, NULL);
-		put_path(f, parent);
+		hl_put_path(f, parent);
 	}
 	reply_entry(f, req, &e, err);
 }
@@ -503,13 +505,13 @@ static void ll_symlink(fuse_req_t req, const char *link, fuse_ino_t parent,
 	struct fuse *f = hl_req_prepare(req);
 	struct fuse_entry_param e;
 	char *path;
-	int err = get_path(f, parent, name, &path);
+	int err = hl_get_path(f, parent, name, &path);
 
 	if (!err) {
 		err = fuse_fs_symlink(f->fs, link, path);
 		if (!err)
 			err = hl_lookup_path(f, parent, name, path, &e, NULL);
-		put_path(f, parent);
+		hl_put_path(f, parent);
 	}
 	reply_entry(f, req, &e, err);
 }
@@ -587,7 +589,7 @@ static bool is_open(struct fuse *f, fuse_ino_t dir, const char *name)
 	return r;
 }
 
-static void remove_name(struct fuse *f, fuse_ino_t dir, const char *name)
+void hl_remove_name(struct fuse *f, fuse_ino_t dir, const char *name)
 {
 	pthread_mutex_lock(&f->table.lock);
 	hl_node_remove(&f->table, dir, name);
@@ -607,11 +609,11 @@ static void ll_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
 		} else {
 			err = fuse_fs_unlink(f->fs, path);
 			if (!err)
-				remove_name(f, parent, name);
+				hl_remove_name(f, parent, name);
 		}
 		hl_path_put(&f->table, parent, wnode);
 	}
-	reply_err(req, err);
+	hl_reply_err(req, err);
 }
 
 static void ll_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
@@ -624,10 +626,10 @@ static void ll_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
 	if (!err) {
 		err = fuse_fs_rmdir(f->fs, path);
 		if (!err)
-			remove_name(f, parent, name);
+			hl_remove_name(f, parent, name);
 		hl_path_put(&f->table, parent, wnode);
 	}
-	reply_err(req, err);
+	hl_reply_err(req, err);
 }
 
 static void ll_rename(fuse_req_t req, fuse_ino_t olddir, const char *oldname,
@@ -641,7 +643,10 @@ static void ll_rename(fuse_req_t req, fuse_ino_t olddir, const char *oldname,
 			       &oldpath, &newpath, &wn1, &wn2);
 
 	if (!err) {
-		if (!f->conf.hard_remove && !(flags & RENAME_EXCHANGE) &&
+		/* an open target about to be replaced lives on hidden; with
+		 * NOREPLACE or EXCHANGE nothing is replaced */
+		if (!f->conf.hard_remove &&
+		    !(flags & (RENAME_EXCHANGE | RENAME_NOREPLACE)) &&
 		    is_open(f, newdir, newname))
 			err = hide_node(f, newpath, newdir, newname);
 		if (!err)
@@ -660,357 +665,7 @@ static void ll_rename(fuse_req_t req, fuse_ino_t olddir, const char *oldname,
 		}
 		hl_path_put2(&f->table, olddir, newdir, wn1, wn2);
 	}
-	reply_err(req, err);
-}
-
-static void open_auto_cache(struct fuse *f, fuse_ino_t ino, const char *path,
-			    struct fuse_file_info *fi)
-{
-	struct hl_node *n;
-	bool check = false;
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	pthread_mutex_lock(&f->table.lock);
-	n = hl_node_get(&f->table, ino);
-	if (n && n->cache_valid) {
-		double age = (double)(now.tv_sec - n->stat_updated.tv_sec) +
-			     (double)(now.tv_nsec - n->stat_updated.tv_nsec) /
-			     1e9;
-
-		check = age >= f->conf.ac_attr_timeout;
-	}
-	pthread_mutex_unlock(&f->table.lock);
-	if (check) {
-		struct stat st;
-		int err = fuse_fs_getattr(f->fs, path, &st, fi);
-
-		pthread_mutex_lock(&f->table.lock);
-		n = hl_node_get(&f->table, ino);
-		if (n) {
-			if (err)
-				n->cache_valid = false;
-			else
-				update_stat(n, &st);
-		}
-		pthread_mutex_unlock(&f->table.lock);
-	}
-	pthread_mutex_lock(&f->table.lock);
-	n = hl_node_get(&f->table, ino);
-	if (n) {
-		if (n->cache_valid)
-			fi->keep_cache = 1;
-		n->cache_valid = true;
-	}
-	pthread_mutex_unlock(&f->table.lock);
-}
-
-static void open_flags(struct fuse *f, fuse_ino_t ino, const char *path,
-		       struct fuse_file_info *fi)
-{
-	struct hl_node *n;
-
-	if (f->conf.direct_io)
-		fi->direct_io = 1;
-	if (f->conf.kernel_cache)
-		fi->keep_cache = 1;
-	if (f->conf.auto_cache)
-		open_auto_cache(f, ino, path, fi);
-	pthread_mutex_lock(&f->table.lock);
-	n = hl_node_get(&f->table, ino);
-	if (n)
-		n->open_count++;
-	pthread_mutex_unlock(&f->table.lock);
-}
-
-/* After the file system's release: one opener less, and the hidden
- * file's unlink once its last opener is gone.  Called with no path held
- * (the unlink write-locks the hidden name). */
-static void release_bookkeeping(struct fuse *f, fuse_ino_t ino)
-{
-	struct hl_node *n, *wnode;
-	fuse_ino_t dir = 0;
-	char name[64];
-	char *hpath;
-
-	pthread_mutex_lock(&f->table.lock);
-	n = hl_node_get(&f->table, ino);
-	if (n && n->open_count > 0 && --n->open_count == 0 && n->hidden &&
-	    n->parent && n->namelen < sizeof(name)) {
-		n->hidden = false;
-		dir = n->parent->nodeid;
-		memcpy(name, n->name, n->namelen + 1);
-	}
-	if (n)
-		hl_node_release(&f->table, n);
-	pthread_mutex_unlock(&f->table.lock);
-	if (!dir)
-		return;
-	if (hl_path_get(&f->table, dir, name, &hpath, &wnode, 2) == 0) {
-		if (fuse_fs_unlink(f->fs, hpath) == 0)
-			remove_name(f, dir, name);
-		hl_path_put(&f->table, dir, wnode);
-	}
-}
-
-/* The kernel refused an open reply (interrupted): close it again. */
-static void undo_open(struct fuse *f, fuse_ino_t ino,
-		      struct fuse_file_info *fi)
-{
-	char *path;
-
-	if (hl_get_path_nullok(f, ino, &path, 0) != 0)
-		path = NULL;
-	fuse_fs_release(f->fs, path, fi);
-	hl_put_path_nullok(f, ino, path);
-	release_bookkeeping(f, ino);
-}
-
-static void ll_create(fuse_req_t req, fuse_ino_t parent, const char *name,
-		      mode_t mode, struct fuse_file_info *fi)
-{
-	struct fuse *f = hl_req_prepare(req);
-	struct fuse_entry_param e;
-	struct intr d;
-	char *path;
-	int err = get_path(f, parent, name, &path);
-
-	if (err) {
-		reply_err(req, err);
-		return;
-	}
-	intr_begin(f, req, &d);
-	err = fuse_fs_create(f->fs, path, mode, fi);
-	if (!err) {
-		err = hl_lookup_path(f, parent, name, path, &e, fi);
-		if (!err && !S_ISREG(e.attr.st_mode)) {
-			/* create made something that is not a file */
-			hl_forget_node(f, e.ino, 1);
-			err = -EIO;
-		}
-		if (err)
-			fuse_fs_release(f->fs, path, fi);
-		else
-			open_flags(f, e.ino, path, fi);
-	}
-	intr_end(f, req, &d);
-	put_path(f, parent);
-	if (err) {
-		reply_err(req, err);
-		return;
-	}
-	if (fuse_reply_create(req, &e, fi) == -ENOENT) {
-		undo_open(f, e.ino, fi);
-		hl_forget_node(f, e.ino, 1);
-	}
-}
-
-static void ll_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
-{
-	struct fuse *f = hl_req_prepare(req);
-	struct intr d;
-	char *path;
-	int err = get_path(f, ino, NULL, &path);
-
-	if (err) {
-		reply_err(req, err);
-		return;
-	}
-	intr_begin(f, req, &d);
-	err = fuse_fs_open(f->fs, path, fi);
-	if (!err)
-		open_flags(f, ino, path, fi);
-	intr_end(f, req, &d);
-	put_path(f, ino);
-	if (err) {
-		reply_err(req, err);
-		return;
-	}
-	if (fuse_reply_open(req, fi) == -ENOENT)
-		undo_open(f, ino, fi);
-}
-
-/* Per-thread read buffer: a read of a file system without read_buf
- * lands here and goes straight to the kernel, no allocation. */
-static pthread_key_t readbuf_key;
-static pthread_once_t readbuf_once = PTHREAD_ONCE_INIT;
-static __thread char *readbuf;
-static __thread size_t readbuf_size;
-
-static void readbuf_key_init(void)
-{
-	(void)pthread_key_create(&readbuf_key, free);
-}
-
-static char *get_readbuf(size_t size)
-{
-	if (readbuf_size < size) {
-		char *p = realloc(readbuf, size);
-
-		if (!p)
-			return NULL;
-		pthread_once(&readbuf_once, readbuf_key_init);
-		(void)pthread_setspecific(readbuf_key, p);
-		readbuf = p;
-		readbuf_size = size;
-	}
-	return readbuf;
-}
-
-static void ll_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
-		    struct fuse_file_info *fi)
-{
-	struct fuse *f = hl_req_prepare(req);
-	struct fuse_bufvec *buf = NULL;
-	struct intr d;
-	char *path;
-	int res = hl_get_path_nullok(f, ino, &path, 0);
-
-	if (res) {
-		reply_err(req, res);
-		return;
-	}
-	intr_begin(f, req, &d);
-	if (!f->fs->op.read_buf && f->fs->op.read) {
-		char *mem = get_readbuf(size ? size : 1);
-
-		res = mem ? fuse_fs_read(f->fs, path, mem, size, off, fi) :
-			    -ENOMEM;
-		intr_end(f, req, &d);
-		hl_put_path_nullok(f, ino, path);
-		if (res < 0)
-			reply_err(req, res);
-		else
-			fuse_reply_buf(req, mem,
-				       (size_t)res < size ? (size_t)res : size);
-		return;
-	}
-	res = fuse_fs_read_buf(f->fs, path, &buf, size, off, fi);
-	intr_end(f, req, &d);
-	hl_put_path_nullok(f, ino, path);
-	if (res)
-		reply_err(req, res);
-	else
-		fuse_reply_data(req, buf, FUSE_BUF_SPLICE_MOVE);
-	if (buf) {
-		for (size_t i = 0; i < buf->count; i++)
-			if (!(buf->buf[i].flags & FUSE_BUF_IS_FD))
-				free(buf->buf[i].mem);
-		free(buf);
-	}
-}
-
-static void ll_write_buf(fuse_req_t req, fuse_ino_t ino,
-			 struct fuse_bufvec *bufv, off_t off,
-			 struct fuse_file_info *fi)
-{
-	struct fuse *f = hl_req_prepare(req);
-	struct intr d;
-	char *path;
-	int res = hl_get_path_nullok(f, ino, &path, 0);
-
-	if (!res) {
-		intr_begin(f, req, &d);
-		res = fuse_fs_write_buf(f->fs, path, bufv, off, fi);
-		intr_end(f, req, &d);
-		hl_put_path_nullok(f, ino, path);
-	}
-	if (res < 0)
-		reply_err(req, res);
-	else
-		fuse_reply_write(req, (size_t)res);
-}
-
-/* Records a granted lock (or unlock) in the inode's lock list. */
-static void note_lock(struct fuse *f, fuse_ino_t ino, const struct flock *fl,
-		      uint64_t owner)
-{
-	struct hl_lock_req l;
-	struct hl_node *n;
-
-	hl_lock_from_flock(fl, owner, &l);
-	pthread_mutex_lock(&f->table.lock);
-	n = hl_node_get(&f->table, ino);
-	if (n)
-		(void)hl_locks_insert(n, &l);
-	pthread_mutex_unlock(&f->table.lock);
-}
-
-/* flush, then drop the POSIX locks the closing owner holds, as close()
- * does on a local file system. */
-static int flush_common(struct fuse *f, fuse_ino_t ino, const char *path,
-			struct fuse_file_info *fi)
-{
-	int err = fuse_fs_flush(f->fs, path, fi);
-
-	if (f->fs->op.lock) {
-		struct flock lock = { .l_type = F_UNLCK,
-				      .l_whence = SEEK_SET };
-		int errlock = fuse_fs_lock(f->fs, path, fi, F_SETLK, &lock);
-
-		if (errlock != -ENOSYS) {
-			note_lock(f, ino, &lock, fi->lock_owner);
-			if (err == -ENOSYS)
-				err = 0;
-		}
-	}
-	return err;
-}
-
-static void ll_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
-{
-	struct fuse *f = hl_req_prepare(req);
-	struct intr d;
-	char *path;
-	int err = hl_get_path_nullok(f, ino, &path, 0);
-
-	if (!err) {
-		intr_begin(f, req, &d);
-		err = flush_common(f, ino, path, fi);
-		intr_end(f, req, &d);
-		hl_put_path_nullok(f, ino, path);
-	}
-	reply_err(req, err);
-}
-
-static void ll_release(fuse_req_t req, fuse_ino_t ino,
-		       struct fuse_file_info *fi)
-{
-	struct fuse *f = hl_req_prepare(req);
-	char *path;
-	int err = hl_get_path_nullok(f, ino, &path, 0);
-
-	if (err)
-		path = NULL;
-	err = 0;
-	if (fi->flush) {
-		err = flush_common(f, ino, path, fi);
-		if (err == -ENOSYS)
-			err = 0;
-	} else if (fi->flock_release) {
-		fuse_fs_flock(f->fs, path, fi, LOCK_UN);
-	}
-	fuse_fs_release(f->fs, path, fi);
-	hl_put_path_nullok(f, ino, path);
-	release_bookkeeping(f, ino);
-	reply_err(req, err);
-}
-
-static void ll_fsync(fuse_req_t req, fuse_ino_t ino, int datasync,
-		     struct fuse_file_info *fi)
-{
-	struct fuse *f = hl_req_prepare(req);
-	struct intr d;
-	char *path;
-	int err = hl_get_path_nullok(f, ino, &path, 0);
-
-	if (!err) {
-		intr_begin(f, req, &d);
-		err = fuse_fs_fsync(f->fs, path, datasync, fi);
-		intr_end(f, req, &d);
-		hl_put_path_nullok(f, ino, path);
-	}
-	reply_err(req, err);
+	hl_reply_err(req, err);
 }
 
 static void ll_statfs(fuse_req_t req, fuse_ino_t ino)
@@ -1021,13 +676,13 @@ static void ll_statfs(fuse_req_t req, fuse_ino_t ino)
 	int err;
 
 	memset(&buf, 0, sizeof(buf));
-	err = get_path(f, ino ? ino : FUSE_ROOT_ID, NULL, &path);
+	err = hl_get_path(f, ino ? ino : FUSE_ROOT_ID, NULL, &path);
 	if (!err) {
 		err = fuse_fs_statfs(f->fs, path, &buf);
-		put_path(f, ino ? ino : FUSE_ROOT_ID);
+		hl_put_path(f, ino ? ino : FUSE_ROOT_ID);
 	}
 	if (err)
-		reply_err(req, err);
+		hl_reply_err(req, err);
 	else
 		fuse_reply_statfs(req, &buf);
 }
@@ -1037,13 +692,13 @@ static void ll_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
 {
 	struct fuse *f = hl_req_prepare(req);
 	char *path;
-	int err = get_path(f, ino, NULL, &path);
+	int err = hl_get_path(f, ino, NULL, &path);
 
 	if (!err) {
 		err = fuse_fs_setxattr(f->fs, path, name, value, size, flags);
-		put_path(f, ino);
+		hl_put_path(f, ino);
 	}
-	reply_err(req, err);
+	hl_reply_err(req, err);
 }
 
 static void ll_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
@@ -1052,7 +707,7 @@ static void ll_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
 	struct fuse *f = hl_req_prepare(req);
 	char *value = NULL;
 	char *path;
-	int res = get_path(f, ino, NULL, &path);
+	int res = hl_get_path(f, ino, NULL, &path);
 
 	if (!res) {
 		if (size) {
@@ -1062,10 +717,10 @@ static void ll_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
 		} else {
 			res = fuse_fs_getxattr(f->fs, path, name, NULL, 0);
 		}
-		put_path(f, ino);
+		hl_put_path(f, ino);
 	}
 	if (res < 0)
-		reply_err(req, res);
+		hl_reply_err(req, res);
 	else if (size)
 		fuse_reply_buf(req, value, (size_t)res);
 	else
@@ -1078,7 +733,7 @@ static void ll_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size)
 	struct fuse *f = hl_req_prepare(req);
 	char *list = NULL;
 	char *path;
-	int res = get_path(f, ino, NULL, &path);
+	int res = hl_get_path(f, ino, NULL, &path);
 
 	if (!res) {
 		if (size) {
@@ -1088,10 +743,10 @@ static void ll_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size)
 		} else {
 			res = fuse_fs_listxattr(f->fs, path, NULL, 0);
 		}
-		put_path(f, ino);
+		hl_put_path(f, ino);
 	}
 	if (res < 0)
-		reply_err(req, res);
+		hl_reply_err(req, res);
 	else if (size)
 		fuse_reply_buf(req, list, (size_t)res);
 	else
@@ -1103,215 +758,13 @@ static void ll_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name)
 {
 	struct fuse *f = hl_req_prepare(req);
 	char *path;
-	int err = get_path(f, ino, NULL, &path);
+	int err = hl_get_path(f, ino, NULL, &path);
 
 	if (!err) {
 		err = fuse_fs_removexattr(f->fs, path, name);
-		put_path(f, ino);
+		hl_put_path(f, ino);
 	}
-	reply_err(req, err);
-}
-
-static void ll_getlk(fuse_req_t req, fuse_ino_t ino,
-		     struct fuse_file_info *fi, struct flock *lock)
-{
-	struct fuse *f = hl_req_prepare(req);
-	struct hl_lock_req l;
-	struct hl_node *n;
-	struct flock held;
-	bool conflict;
-	char *path;
-	int err;
-
-	/* the library knows the holder's pid even when the file system's
-	 * locks (OFD) do not */
-	hl_lock_from_flock(lock, fi->lock_owner, &l);
-	pthread_mutex_lock(&f->table.lock);
-	n = hl_node_get(&f->table, ino);
-	conflict = n && hl_locks_conflict(n, &l, &held);
-	pthread_mutex_unlock(&f->table.lock);
-	if (conflict) {
-		fuse_reply_lock(req, &held);
-		return;
-	}
-	err = hl_get_path_nullok(f, ino, &path, 0);
-	if (!err) {
-		err = fuse_fs_lock(f->fs, path, fi, F_GETLK, lock);
-		hl_put_path_nullok(f, ino, path);
-	}
-	if (err)
-		reply_err(req, err);
-	else
-		fuse_reply_lock(req, lock);
-}
-
-static void ll_setlk(fuse_req_t req, fuse_ino_t ino,
-		     struct fuse_file_info *fi, struct flock *lock, int sleep)
-{
-	struct fuse *f = hl_req_prepare(req);
-	struct intr d;
-	char *path;
-	int err = hl_get_path_nullok(f, ino, &path, 0);
-
-	if (!err) {
-		intr_begin(f, req, &d);
-		err = fuse_fs_lock(f->fs, path, fi, sleep ? F_SETLKW : F_SETLK,
-				   lock);
-		intr_end(f, req, &d);
-		hl_put_path_nullok(f, ino, path);
-	}
-	if (!err)
-		note_lock(f, ino, lock, fi->lock_owner);
-	reply_err(req, err);
-}
-
-static void ll_flock(fuse_req_t req, fuse_ino_t ino,
-		     struct fuse_file_info *fi, int op)
-{
-	struct fuse *f = hl_req_prepare(req);
-	struct intr d;
-	char *path;
-	int err = hl_get_path_nullok(f, ino, &path, 0);
-
-	if (!err) {
-		intr_begin(f, req, &d);
-		err = fuse_fs_flock(f->fs, path, fi, op);
-		intr_end(f, req, &d);
-		hl_put_path_nullok(f, ino, path);
-	}
-	reply_err(req, err);
-}
-
-static void ll_bmap(fuse_req_t req, fuse_ino_t ino, size_t blocksize,
-		    uint64_t idx)
-{
-	struct fuse *f = hl_req_prepare(req);
-	char *path;
-	int err = get_path(f, ino, NULL, &path);
-
-	if (!err) {
-		err = fuse_fs_bmap(f->fs, path, blocksize, &idx);
-		put_path(f, ino);
-	}
-	if (err)
-		reply_err(req, err);
-	else
-		fuse_reply_bmap(req, idx);
-}
-
-static void ll_ioctl(fuse_req_t req, fuse_ino_t ino, unsigned int cmd,
-		     void *arg, struct fuse_file_info *llfi, unsigned flags,
-		     const void *in_buf, size_t in_bufsz, size_t out_bufsz)
-{
-	struct fuse *f = hl_req_prepare(req);
-	struct fuse_file_info fi = *llfi;
-	void *out = NULL;
-	char *path;
-	int err;
-
-	if (flags & FUSE_IOCTL_UNRESTRICTED) {
-		reply_err(req, -EPERM);
-		return;
-	}
-	if (flags & FUSE_IOCTL_DIR)
-		fi.fh = hl_dir_fh(llfi);
-	if (out_bufsz) {
-		out = calloc(1, out_bufsz > in_bufsz ? out_bufsz : in_bufsz);
-		if (!out) {
-			reply_err(req, -ENOMEM);
-			return;
-		}
-		if (in_bufsz)
-			memcpy(out, in_buf, in_bufsz);
-	}
-	err = hl_get_path_nullok(f, ino, &path, 0);
-	if (!err) {
-		err = fuse_fs_ioctl(f->fs, path, cmd, arg, &fi, flags,
-				    out ? out : (void *)in_buf);
-		hl_put_path_nullok(f, ino, path);
-	}
-	if (err < 0)
-		reply_err(req, err);
-	else
-		fuse_reply_ioctl(req, err, out, out_bufsz);
-	free(out);
-}
-
-static void ll_poll(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi,
-		    struct fuse_pollhandle *ph)
-{
-	struct fuse *f = hl_req_prepare(req);
-	unsigned revents = 0;
-	char *path;
-	int err = hl_get_path_nullok(f, ino, &path, 0);
-
-	if (!err) {
-		err = fuse_fs_poll(f->fs, path, fi, ph, &revents);
-		hl_put_path_nullok(f, ino, path);
-	} else if (ph) {
-		fuse_pollhandle_destroy(ph);
-	}
-	if (err)
-		reply_err(req, err);
-	else
-		fuse_reply_poll(req, revents);
-}
-
-static void ll_fallocate(fuse_req_t req, fuse_ino_t ino, int mode,
-			 off_t offset, off_t length, struct fuse_file_info *fi)
-{
-	struct fuse *f = hl_req_prepare(req);
-	char *path;
-	int err = hl_get_path_nullok(f, ino, &path, 0);
-
-	if (!err) {
-		err = fuse_fs_fallocate(f->fs, path, mode, offset, length, fi);
-		hl_put_path_nullok(f, ino, path);
-	}
-	reply_err(req, err);
-}
-
-static void ll_copy_file_range(fuse_req_t req, fuse_ino_t ino_in,
-			       off_t off_in, struct fuse_file_info *fi_in,
-			       fuse_ino_t ino_out, off_t off_out,
-			       struct fuse_file_info *fi_out, size_t len,
-			       int flags)
-{
-	struct fuse *f = hl_req_prepare(req);
-	char *path_in, *path_out;
-	ssize_t res = hl_get_path_nullok(f, ino_in, &path_in, 0);
-
-	if (!res) {
-		res = hl_get_path_nullok(f, ino_out, &path_out, 1);
-		if (!res) {
-			res = fuse_fs_copy_file_range(f->fs, path_in, fi_in,
-						      off_in, path_out, fi_out,
-						      off_out, len, flags);
-			hl_put_path_nullok(f, ino_out, path_out);
-		}
-		hl_put_path_nullok(f, ino_in, path_in);
-	}
-	if (res < 0)
-		reply_err(req, (int)res);
-	else
-		fuse_reply_write(req, (size_t)res);
-}
-
-static void ll_lseek(fuse_req_t req, fuse_ino_t ino, off_t off, int whence,
-		     struct fuse_file_info *fi)
-{
-	struct fuse *f = hl_req_prepare(req);
-	char *path;
-	off_t res = hl_get_path_nullok(f, ino, &path, 0);
-
-	if (!res) {
-		res = fuse_fs_lseek(f->fs, path, off, whence, fi);
-		hl_put_path_nullok(f, ino, path);
-	}
-	if (res < 0)
-		reply_err(req, (int)res);
-	else
-		fuse_reply_lseek(req, res);
+	hl_reply_err(req, err);
 }
 
 const struct fuse_lowlevel_ops hl_lowlevel_ops = {
@@ -1331,13 +784,13 @@ const struct fuse_lowlevel_ops hl_lowlevel_ops = {
 	.symlink = ll_symlink,
 	.rename = ll_rename,
 	.link = ll_link,
-	.create = ll_create,
-	.open = ll_open,
-	.read = ll_read,
-	.write_buf = ll_write_buf,
-	.flush = ll_flush,
-	.release = ll_release,
-	.fsync = ll_fsync,
+	.create = hl_file_create,
+	.open = hl_file_open,
+	.read = hl_file_read,
+	.write_buf = hl_file_write_buf,
+	.flush = hl_file_flush,
+	.release = hl_file_release,
+	.fsync = hl_file_fsync,
 	.opendir = hl_lib_opendir,
 	.readdir = hl_lib_readdir,
 	.readdirplus = hl_lib_readdirplus,
@@ -1348,13 +801,13 @@ const struct fuse_lowlevel_ops hl_lowlevel_ops = {
 	.getxattr = ll_getxattr,
 	.listxattr = ll_listxattr,
 	.removexattr = ll_removexattr,
-	.getlk = ll_getlk,
-	.setlk = ll_setlk,
-	.flock = ll_flock,
-	.bmap = ll_bmap,
-	.ioctl = ll_ioctl,
-	.poll = ll_poll,
-	.fallocate = ll_fallocate,
-	.copy_file_range = ll_copy_file_range,
-	.lseek = ll_lseek,
+	.getlk = hl_file_getlk,
+	.setlk = hl_file_setlk,
+	.flock = hl_file_flock,
+	.bmap = hl_file_bmap,
+	.ioctl = hl_file_ioctl,
+	.poll = hl_file_poll,
+	.fallocate = hl_file_fallocate,
+	.copy_file_range = hl_file_copy_file_range,
+	.lseek = hl_file_lseek,
 };

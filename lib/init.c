@@ -140,6 +140,13 @@ void fuse_ll_do_init(struct fuse_req *req, fuse_ino_t nodeid,
 	} else {
 		c->max_readahead = 0;
 	}
+	/* Our splice is transparent to the filesystem: the read side moves
+	 * big WRITEs through a pipe when it wants SPLICE_READ; replies with
+	 * data in an fd are copied once in any case. */
+	se->splice_ok = !se->custom_io || se->io.splice_receive;
+	if (se->splice_ok)
+		c->capable |= FUSE_CAP_SPLICE_READ | FUSE_CAP_SPLICE_WRITE |
+			      FUSE_CAP_SPLICE_MOVE;
 	if (c->max_write > max_write_cap)
 		c->max_write = (unsigned)max_write_cap;
 	c->time_gran = 1;

@@ -11,6 +11,7 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <unistd.h>
 
 #include "fuse_i.h"
 #include "fuse_log.h"
@@ -273,6 +274,50 @@ static void do_read(fuse_req_t req, fuse_ino_t nodeid,
 	OPS(req)->read(req, nodeid, arg->size, (off_t)arg->offset, &fi);
 }
 
+/* A WRITE whose data is still in the splice pipe. */
+static void write_spliced(fuse_req_t req, fuse_ino_t nodeid,
+			  const struct proto_req *p, off_t off,
+			  struct fuse_file_info *fi)
+{
+	struct fuse_bufvec bufv = {
+		.count = 1,
+		.buf[0] = {
+			.size = p->datalen,
+			.flags = FUSE_BUF_IS_FD,
+			.fd = p->data_fd,
+		},
+	};
+	char *mem;
+
+	if (OPS(req)->write_buf) {
+		OPS(req)->write_buf(req, nodeid, &bufv, off, fi);
+		/* fuse_buf_copy moves idx past what it copied. */
+		if (bufv.idx == bufv.count)
+			fuse_ll_splice_consumed();
+		return;
+	}
+	if (!OPS(req)->write) {
+		fuse_reply_err(req, ENOSYS);
+		return;
+	}
+	mem = fuse_ll_scratch(p->datalen);
+	if (!mem) {
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	for (size_t done = 0; done < p->datalen;) {
+		ssize_t n = read(p->data_fd, mem + done, p->datalen - done);
+
+		if (n <= 0) {
+			fuse_reply_err(req, EIO);
+			return;
+		}
+		done += (size_t)n;
+	}
+	fuse_ll_splice_consumed();
+	OPS(req)->write(req, nodeid, mem, p->datalen, off, fi);
+}
+
 static void do_write(fuse_req_t req, fuse_ino_t nodeid,
 		     const struct proto_req *p)
 {
@@ -286,7 +331,9 @@ static void do_write(fuse_req_t req, fuse_ino_t nodeid,
 		fi.lock_owner = arg->lock_owner;
 		fi.flags = (int)arg->flags;
 	}
-	if (OPS(req)->write_buf) {
+	if (p->data_fd >= 0) {
+		write_spliced(req, nodeid, p, (off_t)arg->offset, &fi);
+	} else if (OPS(req)->write_buf) {
 		struct fuse_bufvec bufv = {
 			.count = 1,
 			.buf[0] = {

@@ -153,6 +153,7 @@ enum proto_err proto_decode(const void *buf, size_t len, unsigned minor,
 	const char *cur;
 
 	memset(r, 0, sizeof(*r));
+	r->data_fd = -1;
 	if (len < sizeof(struct fuse_in_header))
 		return PROTO_SHORT_HEADER;
 	in = buf;
@@ -221,6 +222,34 @@ enum proto_err proto_decode(const void *buf, size_t len, unsigned minor,
 	 * valid pointer. */
 	r->data = cur;
 	r->datalen = n;
+	return PROTO_OK;
+}
+
+enum proto_err proto_decode_write_head(const void *buf, size_t headlen,
+				       size_t total, unsigned minor,
+				       int data_fd, struct proto_req *r)
+{
+	const struct fuse_in_header *in = buf;
+	const struct fuse_write_in *arg;
+	const size_t fixed = sizeof(*in) + sizeof(*arg);
+
+	memset(r, 0, sizeof(*r));
+	r->data_fd = -1;
+	if (headlen < sizeof(*in))
+		return PROTO_SHORT_HEADER;
+	r->in = in;
+	if (in->len != total || total < headlen)
+		return PROTO_LEN_MISMATCH;
+	/* The caller only splits WRITEs of the current layout. */
+	if (in->opcode != FUSE_WRITE || (minor && minor < 9) || headlen != fixed)
+		return PROTO_SHORT_BODY;
+	arg = (const void *)((const char *)buf + sizeof(*in));
+	if (arg->size != total - fixed)
+		return PROTO_BAD_PAYLOAD;
+	r->arg = arg;
+	r->arglen = total - sizeof(*in);
+	r->datalen = arg->size;
+	r->data_fd = data_fd;
 	return PROTO_OK;
 }
 

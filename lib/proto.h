@@ -20,6 +20,8 @@ struct proto_req {
 	const void *data;       /* payload: WRITE data, xattr value, ioctl
 				 * input, NOTIFY_REPLY data, forget list */
 	size_t datalen;
+	int data_fd;            /* >= 0: a WRITE's data waits in this pipe
+				 * instead (data is NULL) */
 };
 
 /* Why proto_decode refused a request (for the log line). */
@@ -40,6 +42,13 @@ enum proto_err {
  * unique can be answered); on PROTO_SHORT_HEADER it is NULL. */
 enum proto_err proto_decode(const void *buf, size_t len, unsigned minor,
 			    int setxattr_ext, struct proto_req *r);
+
+/* A WRITE received by splice: buf holds its first headlen bytes (the
+ * header and fuse_write_in), the data (total - headlen bytes) waits in
+ * data_fd.  Checks the same as proto_decode for a WRITE. */
+enum proto_err proto_decode_write_head(const void *buf, size_t headlen,
+				       size_t total, unsigned minor,
+				       int data_fd, struct proto_req *r);
 
 /* "LOOKUP", ...; "UNKNOWN" for an opcode we do not know. */
 const char *proto_opname(uint32_t opcode);

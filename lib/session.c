@@ -294,12 +294,30 @@ int fuse_send_reply_iov(struct fuse_req *req, int error, struct iovec *iov,
 
 /* ---- receiving ---- */
 
+int fuse_ll_recv_error(struct fuse_session *se, int err)
+{
+	if (fuse_session_exited(se))
+		return 0;
+	/* The request we were about to read was interrupted away. */
+	if (err == ENOENT)
+		return 1;
+	if (err == ENODEV) {
+		/* Unmounted: the normal end of a session. */
+		fuse_session_exit(se);
+		return 0;
+	}
+	if (err != EINTR && err != EAGAIN)
+		fuse_log(FUSE_LOG_ERR, "fuse: reading device: %s\n",
+			 strerror(err));
+	return -err;
+}
+
 int fuse_session_receive_buf_ch(struct fuse_session *se, struct fuse_buf *buf,
 				struct fuse_chan *ch)
 {
 	int fd = ch ? ch->fd : se->fd;
 	ssize_t res;
-	int err;
+	int r;
 
 	if (!buf->mem) {
 		buf->mem = malloc(se->bufsize);
@@ -309,31 +327,27 @@ int fuse_session_receive_buf_ch(struct fuse_session *se, struct fuse_buf *buf,
 			return -ENOMEM;
 		}
 	}
+	if (fuse_ll_splice_wanted(se)) {
+		r = fuse_ll_splice_receive(se, buf, fd);
+		if (r != -EOPNOTSUPP)
+			return fuse_session_exited(se) ? 0 : r;
+	}
 	for (;;) {
 		if (se->custom_io)
 			res = se->io.read(fd, buf->mem, se->bufsize, se->userdata);
 		else
 			res = read(fd, buf->mem, se->bufsize);
-		err = errno;
-		if (fuse_session_exited(se))
-			return 0;
 		if (res >= 0)
 			break;
-		/* The request we were about to read was interrupted away. */
-		if (err == ENOENT)
-			continue;
-		if (err == ENODEV) {
-			/* Unmounted: the normal end of a session. */
-			fuse_session_exit(se);
-			return 0;
-		}
-		if (err != EINTR && err != EAGAIN)
-			fuse_log(FUSE_LOG_ERR, "fuse: reading device: %s\n",
-				 strerror(err));
-		return -err;
+		r = fuse_ll_recv_error(se, errno);
+		if (r <= 0)
+			return r;
 	}
+	if (fuse_session_exited(se))
+		return 0;
 	buf->size = (size_t)res;
 	buf->flags = 0;
+	fuse_ll_splice_note(se, buf);
 	return (int)res;
 }
 
@@ -457,24 +471,21 @@ static bool no_reply_opcode(uint32_t opcode)
 	       opcode == FUSE_NOTIFY_REPLY;
 }
 
-static void process(struct fuse_session *se, const void *mem, size_t len,
-		    struct fuse_chan *ch)
+/* Answer the decoded request p (len bytes; e is what the decoder said). */
+static void serve(struct fuse_session *se, struct proto_req *p,
+		  enum proto_err e, size_t len, struct fuse_chan *ch)
 {
 	const struct fuse_in_header *in;
 	struct fuse_req *req, *stale;
-	struct proto_req p;
-	enum proto_err e;
 	int err;
 
-	e = proto_decode(mem, len, se->conn.proto_minor,
-			 se->setxattr_ext, &p);
 	if (e == PROTO_SHORT_HEADER) {
 		fuse_log(FUSE_LOG_ERR,
 			 "fuse: malformed request of %zu bytes: %s, dropped\n",
 			 len, proto_strerror(e));
 		return;
 	}
-	in = p.in;
+	in = p->in;
 	if (se->debug)
 		fuse_log(FUSE_LOG_DEBUG,
 			 "unique: %llu, opcode: %s (%u), nodeid: %llu, insize: %zu, pid: %u\n",
@@ -527,13 +538,34 @@ static void process(struct fuse_session *se, const void *mem, size_t len,
 	req->ctx.pid = in->pid;
 
 	if (in->opcode == FUSE_INTERRUPT) {
-		do_interrupt(req, &p);
+		do_interrupt(req, p);
 		return;
 	}
 	stale = no_reply_opcode(in->opcode) ? NULL : track(se, req);
 	if (stale)
 		fuse_reply_err(stale, EAGAIN);
-	fuse_ll_dispatch(req, &p);
+	fuse_ll_dispatch(req, p);
+}
+
+static void process(struct fuse_session *se, const void *mem, size_t len,
+		    struct fuse_chan *ch)
+{
+	struct proto_req p;
+	enum proto_err e;
+
+	e = proto_decode(mem, len, se->conn.proto_minor, se->setxattr_ext, &p);
+	serve(se, &p, e, len, ch);
+}
+
+void fuse_ll_process_split(struct fuse_session *se, const struct fuse_buf *buf,
+			   struct fuse_chan *ch)
+{
+	struct proto_req p;
+	enum proto_err e;
+
+	e = proto_decode_write_head(buf->mem, (size_t)buf->pos, buf->size,
+				    se->conn.proto_minor, buf->fd, &p);
+	serve(se, &p, e, buf->size, ch);
 }
 
 void fuse_session_process_buf_ch(struct fuse_session *se,
@@ -545,6 +577,10 @@ void fuse_session_process_buf_ch(struct fuse_session *se,
 
 	if (!(buf->flags & FUSE_BUF_IS_FD)) {
 		process(se, buf->mem, buf->size, ch);
+		return;
+	}
+	if (buf->flags & FUSE_BUF_LL_SPLIT) {
+		fuse_ll_splice_process(se, buf, ch);
 		return;
 	}
 	/* A request spliced into a pipe by a custom receiver: read it out.
@@ -700,6 +736,11 @@ void fuse_session_destroy(struct fuse_session *se)
 	}
 	fuse_notify_free_all(se);
 	free(se->cuse);
+	/* The thread that ran a single-threaded loop is usually the one
+	 * destroying: give back its buffers now (other threads' go at their
+	 * exit). */
+	fuse_ll_scratch_release();
+	fuse_ll_splice_release();
 	fuse_mount_opts_free(se->mo);
 	if (se->fd >= 0)
 		close(se->fd);

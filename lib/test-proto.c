@@ -202,6 +202,9 @@ static struct {
 	int interrupted_calls;
 } rec;
 
+/* A file the read tests take their data from. */
+static int rec_data_fd = -1;
+
 static void record(fuse_req_t req, const char *op, fuse_ino_t ino)
 {
 	rec.op = op;
@@ -383,6 +386,58 @@ static void t_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 	rec.a = size;
 	rec.b = (uint64_t)off;
 	rec.fi = *fi;
+	if (fi->fh == 500 || fi->fh == 502) {
+		/* Data still in a file: fuse_reply_data reads it for us. */
+		struct fuse_bufvec bv = FUSE_BUFVEC_INIT(size);
+
+		bv.buf[0].flags = FUSE_BUF_IS_FD | FUSE_BUF_FD_SEEK;
+		bv.buf[0].fd = rec_data_fd;
+		bv.buf[0].pos = off;
+		fuse_reply_data(req, &bv, FUSE_BUF_SPLICE_MOVE);
+		return;
+	}
+	if (fi->fh == 501) {
+		/* Two memory pieces, the first one partly used already. */
+		struct {
+			size_t count, idx, off;
+			struct fuse_buf buf[2];
+		} bv2 = {
+			.count = 2, .idx = 0, .off = 2,
+			.buf = {
+				{ .size = 5, .mem = "xxabc" },
+				{ .size = 3, .mem = "def" },
+			},
+		};
+
+		fuse_reply_data(req, (struct fuse_bufvec *)&bv2, 0);
+		return;
+	}
+	if (fi->fh == 503) {
+		/* A memory piece and a file piece: copied through. */
+		struct {
+			size_t count, idx, off;
+			struct fuse_buf buf[2];
+		} bv2 = {
+			.count = 2,
+			.buf = {
+				{ .size = 3, .mem = "abc" },
+				{ .size = 4, .flags = FUSE_BUF_IS_FD |
+						      FUSE_BUF_FD_SEEK,
+				  .fd = rec_data_fd, .pos = 1 },
+			},
+		};
+
+		fuse_reply_data(req, (struct fuse_bufvec *)&bv2, 0);
+		return;
+	}
+	if (fi->fh == 504) {
+		struct iovec iov[3] = {
+			{ "one", 3 }, { "", 0 }, { "three", 5 },
+		};
+
+		fuse_reply_iov(req, iov, 3);
+		return;
+	}
 	if (fi->fh == 999) {
 		/* Held for the interrupt test: answered later. */
 		rec.held = req;
@@ -546,8 +601,18 @@ static void t_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name)
 
 static void t_access(fuse_req_t req, fuse_ino_t ino, int mask)
 {
+	gid_t mine[256], got[256];
+	int n, m;
+
 	record(req, "access", ino);
 	rec.a = (uint64_t)mask;
+	/* The request comes from this very process (pid in the header). */
+	n = getgroups(256, mine);
+	m = fuse_req_getgroups(req, 256, got);
+	CHECK(m == n);
+	for (int i = 0; i < n && i < m; i++)
+		CHECK(mine[i] == got[i]);
+	CHECK(fuse_req_getgroups(req, 0, got) == n);
 	fuse_reply_err(req, 0);
 }
 
@@ -1132,6 +1197,54 @@ static void test_files(struct fuse_session *se)
 		CHECK(rec.fi.fh == 77);
 		CHECK(is_reply(0, rq_unique(&r), 0, 16 + 5));
 		CHECK(!memcmp(msg_body(0), "hello", 5));
+	} while (0);
+
+	do {
+		char path[] = "/tmp/test-proto.XXXXXX";
+		struct fuse_read_in in = { .offset = 2, .size = 100 };
+
+		rec_data_fd = mkstemp(path);
+		CHECK(rec_data_fd >= 0);
+		unlink(path);
+		CHECK(write(rec_data_fd, "0123456789", 10) == 10);
+
+		/* fd buffer: from offset 2 up to EOF (8 bytes, not 100) */
+		in.fh = 500;
+		rq_start(&r, FUSE_READ, 5);
+		rq_add(&r, &in, sizeof(in));
+		send_rq(se, &r);
+		CHECK(is_reply(0, rq_unique(&r), 0, 16 + 8));
+		CHECK(!memcmp(msg_body(0), "23456789", 8));
+		/* fd buffer past EOF: an empty reply */
+		in.fh = 502;
+		in.offset = 50;
+		rq_start(&r, FUSE_READ, 5);
+		rq_add(&r, &in, sizeof(in));
+		send_rq(se, &r);
+		CHECK(is_reply(0, rq_unique(&r), 0, 16));
+		/* memory pieces, sent without copying */
+		in.fh = 501;
+		rq_start(&r, FUSE_READ, 5);
+		rq_add(&r, &in, sizeof(in));
+		send_rq(se, &r);
+		CHECK(is_reply(0, rq_unique(&r), 0, 16 + 6));
+		CHECK(!memcmp(msg_body(0), "abcdef", 6));
+		/* memory and fd mixed */
+		in.fh = 503;
+		rq_start(&r, FUSE_READ, 5);
+		rq_add(&r, &in, sizeof(in));
+		send_rq(se, &r);
+		CHECK(is_reply(0, rq_unique(&r), 0, 16 + 7));
+		CHECK(!memcmp(msg_body(0), "abc1234", 7));
+		/* fuse_reply_iov */
+		in.fh = 504;
+		rq_start(&r, FUSE_READ, 5);
+		rq_add(&r, &in, sizeof(in));
+		send_rq(se, &r);
+		CHECK(is_reply(0, rq_unique(&r), 0, 16 + 8));
+		CHECK(!memcmp(msg_body(0), "onethree", 8));
+		close(rec_data_fd);
+		rec_data_fd = -1;
 	} while (0);
 
 	do {
@@ -2004,6 +2117,84 @@ static void test_batch_forget_single(void)
 	fuse_session_destroy(se);
 }
 
+static void t_write_buf(fuse_req_t req, fuse_ino_t ino,
+			struct fuse_bufvec *bufv, off_t off,
+			struct fuse_file_info *fi)
+{
+	struct fuse_bufvec dst = FUSE_BUFVEC_INIT(sizeof(rec.data));
+	ssize_t n;
+
+	record(req, "write_buf", ino);
+	rec.b = (uint64_t)off;
+	rec.a = fuse_buf_size(bufv);
+	rec.flags = bufv->buf[0].flags & FUSE_BUF_IS_FD;
+	dst.buf[0].mem = rec.data;
+	n = fuse_buf_copy(&dst, bufv, 0);
+	rec.datalen = n > 0 ? (size_t)n : 0;
+	fuse_reply_write(req, rec.datalen);
+}
+
+/* A WRITE split by splice receive: header in memory, data in a pipe
+ * (FUSE_BUF_IS_FD plus the library's own split flag, bit 20).  Both
+ * write_buf (data handed over as the pipe) and write (read out first). */
+static void test_split_write(void)
+{
+	struct fuse_lowlevel_ops wb_ops = { .write_buf = t_write_buf };
+	const struct fuse_lowlevel_ops *ops[] = { &wb_ops, &full_ops };
+
+	for (int i = 0; i < 2; i++) {
+		struct fuse_session *se = ready_session(ops[i], NULL);
+		union {
+			uint64_t align;
+			unsigned char b[80];
+		} head;
+		struct fuse_in_header *h = (struct fuse_in_header *)head.b;
+		struct fuse_write_in *w = (struct fuse_write_in *)(h + 1);
+		struct fuse_buf fb;
+		int fds[2];
+
+		if (!se)
+			continue;
+		CHECK(pipe(fds) == 0);
+		memset(&head, 0, sizeof(head));
+		h->opcode = FUSE_WRITE;
+		h->unique = 5150;
+		h->nodeid = 5;
+		h->len = 80 + 7;
+		w->size = 7;
+		w->offset = 99;
+		CHECK(write(fds[1], "spliced", 7) == 7);
+		memset(&fb, 0, sizeof(fb));
+		fb.size = 80 + 7;
+		fb.flags = FUSE_BUF_IS_FD | (1 << 20);
+		fb.mem = head.b;
+		fb.fd = fds[0];
+		fb.pos = 80;
+		rec.op = NULL;
+		tio.nmsgs = 0;
+		tio.outlen = 0;
+		fuse_session_process_buf(se, &fb);
+		CHECK(rec.op && !strcmp(rec.op, i == 0 ? "write_buf" : "write"));
+		CHECK(rec.b == 99 && rec.datalen == 7);
+		CHECK(!memcmp(rec.data, "spliced", 7));
+		if (i == 0)
+			CHECK(rec.a == 7 && rec.flags == FUSE_BUF_IS_FD);
+		CHECK(is_reply(0, 5150, 0, 16 + sizeof(struct fuse_write_out)));
+
+		/* A length field that disagrees: EIO, nothing written. */
+		h->len = 80 + 8;
+		CHECK(write(fds[1], "spliced", 7) == 7);
+		rec.op = NULL;
+		tio.nmsgs = 0;
+		tio.outlen = 0;
+		fuse_session_process_buf(se, &fb);
+		CHECK(rec.op == NULL && is_reply(0, 5150, -EIO, 16));
+		close(fds[0]);
+		close(fds[1]);
+		fuse_session_destroy(se);
+	}
+}
+
 /* Options: unknown ones are refused; -d is accepted. */
 static void test_options(void)
 {
@@ -2086,6 +2277,7 @@ int main(void)
 	}
 	test_defaults();
 	test_batch_forget_single();
+	test_split_write();
 	test_allow_root();
 	free(fbuf.mem);
 

@@ -1,7 +1,7 @@
 /* fusermount-compat: a FUSE program that mounts the way libfuse 2 does,
  * through a fusermount binary, with no library at all.
  *
- *   fusermount-compat FUSERMOUNT MOUNTPOINT [auto_unmount|serve]
+ *   fusermount-compat FUSERMOUNT MOUNTPOINT [auto_unmount|auto_unmount2|serve]
  *
  * socketpair(AF_UNIX, SOCK_STREAM); fork; the child gets one end at its own
  * fd number, named in _FUSE_COMMFD, and execs `FUSERMOUNT -o OPTS --
@@ -13,6 +13,9 @@
  * waits for the server to see the connection end; with auto_unmount it
  * kills the server and closes its end of the socket, and waits for the
  * mount to disappear by itself.  Exit 0 if all that happened.
+ * auto_unmount2 is the libfuse 3 way: the helper also inherits the
+ * library's end of the socket, named in _FUSE_COMMFD2, and must close it or
+ * never see the EOF.
  * `serve` only mounts and serves until somebody unmounts (for tests that
  * need a mount that stays). */
 #include <dirent.h>
@@ -255,7 +258,8 @@ int main(int argc, char **argv) {
                 FAIL("usage: fusermount-compat FUSERMOUNT MOUNTPOINT [auto_unmount|serve]");
         fusermount = argv[1];
         mountpoint = argv[2];
-        auto_unmount = argc > 3 && strcmp(argv[3], "auto_unmount") == 0;
+        bool commfd2 = argc > 3 && strcmp(argv[3], "auto_unmount2") == 0;
+        auto_unmount = commfd2 || (argc > 3 && strcmp(argv[3], "auto_unmount") == 0);
         bool serve_only = argc > 3 && strcmp(argv[3], "serve") == 0;
 
         if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) < 0)
@@ -268,8 +272,14 @@ int main(int argc, char **argv) {
                 const char *opts = auto_unmount ? "rw,nosuid,nodev,fsname=compat,subtype=compat,auto_unmount"
                                                 : "rw,nosuid,nodev,fsname=compat,subtype=compat";
 
-                /* As libfuse 2: our end closed, theirs kept across exec. */
-                close(sv[0]);
+                /* As libfuse 2: our end closed, theirs kept across exec.
+                 * libfuse 3 lets our end through too, and says which. */
+                if (commfd2) {
+                        fcntl(sv[0], F_SETFD, 0);
+                        snprintf(env, sizeof(env), "%d", sv[0]);
+                        setenv("_FUSE_COMMFD2", env, 1);
+                } else
+                        close(sv[0]);
                 fcntl(sv[1], F_SETFD, 0);
                 snprintf(env, sizeof(env), "%d", sv[1]);
                 setenv("_FUSE_COMMFD", env, 1);

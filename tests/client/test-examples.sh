@@ -88,6 +88,23 @@ for f in "$@"; do [ "$(basename "$f")" = memfs ] && fs=$f; done
 name=$(basename "$fs")
 m=$H_TMP/mnt/$name
 
+# In the foreground, killed with no chance to unmount: with auto_unmount
+# fused takes the mount down when the process's bus connection closes;
+# without, the dead mount stays until its owner unmounts it, as with root.
+as_bg "$U" "$fs" -f -o auto_unmount $(args_for "$name") "$m" >"$H_TMP/killed.log" 2>&1 &
+pid=$!
+h_check "$name: -f -o auto_unmount: mounted" wait_for is_fuse_mounted "$m"
+kill -KILL "$pid"; wait "$pid" 2>/dev/null
+h_check "$name: ... kill -9: fused unmounts it" wait_for not is_fuse_mounted "$m"
+as_bg "$U" "$fs" -f $(args_for "$name") "$m" >"$H_TMP/killed2.log" 2>&1 &
+pid=$!
+h_check "$name: -f without auto_unmount: mounted" wait_for is_fuse_mounted "$m"
+kill -KILL "$pid"; wait "$pid" 2>/dev/null
+sleep 0.5
+h_check "$name: ... kill -9: the mount stays" is_fuse_mounted "$m"
+h_check "$name: ... until its owner unmounts it" as "$U" "$fusedctl" unmount "$m"
+h_check "$name: ... gone" wait_for not is_fuse_mounted "$m"
+
 # Daemonized (no -f): fuse_daemonize() forks and the parent exits; the
 # child serves, owning the bus connection.  Then kill -9 the child:
 # auto_unmount must take the mount down (fused sees the connection close).
@@ -110,6 +127,17 @@ h_check "$name: ... mounted" is_fuse_mounted "$m"
 h_check "$name: ... fusedctl unmount by the owner" as "$U" "$fusedctl" unmount "$m"
 h_check "$name: ... gone" wait_for not is_fuse_mounted "$m"
 h_check "$name: ... the daemon exited" wait_for not pgrep -u "$U" -f "^$fs "
+
+# Daemonized, then SIGTERM to the child: it unmounts through fused on a
+# connection of its own (the inherited one is not usable after fork).
+h_check "$name: daemonized again" as "$U" "$fs" $(args_for "$name") "$m"
+child=$(pgrep -u "$U" -f "^$fs .*$m\$") || child=
+h_check "$name: ... the daemon child is running" test -n "$child"
+[ -n "$child" ] && kill -TERM $child
+h_check "$name: ... SIGTERM to the child: unmounted through fused" wait_for not is_fuse_mounted "$m"
+h_check "$name: ... by the child's own request" \
+  grep -q "Unmount uid=$U pid=$child mountpoint=$m .*verdict=allow" "$H_FUSED_LOG"
+h_check "$name: ... and the child exited" wait_for not pgrep -u "$U" -f "^$fs .*$m\$"
 
 # As a fused-fs@.service unit runs it: no_new_privs, no capabilities at all.
 as_bg "$U" setpriv --no-new-privs --bounding-set=-all --inh-caps=-all \

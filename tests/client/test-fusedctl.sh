@@ -22,6 +22,8 @@ h_check "list --json with no mounts is []" \
 # A monitor (as another uid: watching is for everyone) sees what follows.
 as "$H_UID2" "$fusedctl" --json monitor >"$H_TMP/monitor.out" 2>&1 &
 monitor=$!
+as "$H_UID3" "$fusedctl" monitor >"$H_TMP/monitor.txt" 2>&1 &
+monitor_text=$!
 sleep 0.5
 
 a=$H_TMP/mnt/a b=$H_TMP/mnt/with\ space
@@ -46,6 +48,10 @@ h_check "list table: header, both rows, footer" \
 h_check "status of a" as "$H_UID0" "$fusedctl" status "$a"
 h_check "... shows owner and source" \
   eval 'as "$H_UID0" "$fusedctl" status "$a" | grep -q "Owner: fusetest0 (uid $H_UID0)"'
+h_check "status --json" eval \
+  '"$fusedctl" --json status "$a" | jq -e --arg mp "$a" "length == 1 and .[0].mountpoint == \$mp" >/dev/null'
+h_check "list --no-legend: rows only" \
+  test "$(as "$H_UID0" "$fusedctl" --no-legend list | wc -l)" = 2
 h_check "status of a relative path" \
   eval '( cd "$H_TMP/mnt" && as "$H_UID0" "$fusedctl" status a >/dev/null )'
 
@@ -76,8 +82,11 @@ h_check "monitor saw b removed, by name" wait_for json_has "$mon" \
   '.event == "removed" and .mountpoint == $mp' --arg mp "$b"
 h_stop_fused
 h_check "monitor saw fused stop" wait_for json_has "$mon" '.event == "fused-stopped"'
-kill "$monitor" 2>/dev/null
-wait "$monitor" 2>/dev/null
+h_check "monitor (text) printed a's arrival" grep -q "^+ $a fuse.compat compat owner=fusetest0 pid=" "$H_TMP/monitor.txt"
+h_check "monitor (text) printed b's departure" grep -qx -- "- $b" "$H_TMP/monitor.txt"
+h_check "monitor (text) printed fused stopping" grep -qx "\* fused stopped" "$H_TMP/monitor.txt"
+kill "$monitor" "$monitor_text" 2>/dev/null
+wait "$monitor" "$monitor_text" 2>/dev/null
 
 h_check "fused unreachable -> 5" expect_rc 5 as "$H_UID0" "$fusedctl" list
 h_check "... telling what to start" grep -q "fused is not running: start fused.service (systemctl start fused)" <<<"$ERR"

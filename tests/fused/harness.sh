@@ -8,6 +8,8 @@
 #   h_rules 50-x.rules <<'EOF'   # optional: add a polkit rule (restarts polkitd)
 #   h_start_fused /path/to/fused # waits for org.freedesktop.fuse1
 #   h_as 61000 cmd...            # run as an unprivileged uid
+#   c=$(h_user_path build/x)     # a binary the test uids can run (copied
+#                                # to H_TMP if its build tree is closed)
 #
 # Everything started is stopped, every FUSE mount under the temp dirs is
 # unmounted and the temp dirs are removed on exit, also on failure.  The
@@ -247,6 +249,25 @@ h_as_groups() {
   setpriv --reuid="$uid" --regid="$uid" --groups="$groups" -- "$@"
 }
 
+# h_user_path PATH: PATH if the test uids may run it, else a copy in H_TMP
+# they may (a build tree in a directory only root can enter, as in a fresh
+# clone under /root).  Libraries an executable finds through
+# $ORIGIN/../lib (meson's build-tree RUNPATH) come along.
+h_user_path() {
+  local p=$1
+  if setpriv --reuid="$H_UID0" --regid="$H_UID0" --clear-groups -- test -x "$p" -a -r "$p"; then
+    echo "$p"; return 0
+  fi
+  local d; d=$H_TMP/bin/$(basename "$(dirname "$p")")
+  mkdir -p "$d" && cp "$p" "$d/" || h_die "cannot copy $p"
+  if readelf -d "$p" 2>/dev/null | grep -q 'RUNPATH.*\$ORIGIN/\.\./lib'; then
+    mkdir -p "$H_TMP/bin/lib"
+    cp -P "$(dirname "$p")"/../lib/*.so* "$H_TMP/bin/lib/" 2>/dev/null
+  fi
+  chmod -R a+rX "$H_TMP/bin"
+  echo "$d/$(basename "$p")"
+}
+
 # A directory for a test, owned by UID (default root), mode MODE.
 h_mkdir() {
   local dir=$1 uid=${2:-0} mode=${3:-0755}
@@ -304,9 +325,17 @@ h_cleanup() {
       echo "--- fused log (last 30 lines) ---" >&2
       tail -30 "$H_FUSED_LOG" >&2
     fi
-    # Anything still mounted here (a bind, a stuck FUSE mount) must not let
-    # rm -rf reach into it.
-    grep -q " $H_TMP" /proc/self/mountinfo && h_unmount_fuse_under "$H_TMP"
+    # Anything a test left mounted under the temp dir (a bind, a tmpfs, a
+    # stuck FUSE mount) goes first, so rm cannot reach into it; if some
+    # mount stays, the directory stays too.
+    local mp
+    while IFS= read -r mp; do
+      [ -n "$mp" ] && umount -l "$mp" 2>/dev/null
+    done < <(awk -v d="$H_TMP" 'index($5, d "/") == 1 { print $5 }' /proc/self/mountinfo | sort -r)
+    if awk -v d="$H_TMP" 'index($5, d "/") == 1 { found = 1 } END { exit !found }' /proc/self/mountinfo; then
+      h_log "leaving $H_TMP: something is still mounted under it"
+      exit $rc
+    fi
     rm -rf --one-file-system "$H_TMP"
   fi
   exit $rc

@@ -33,8 +33,17 @@ t_mount_err "... for every user" TooManyMounts $H_UID0 "$M/u0-2"
 t_client 0 mount "$M/root0"
 h_check "root is not limited by mount_max" test "$T_RC" = 0 -a -n "$(t_mountinfo "$M/root0")"
 t_release 0 "$M/root0"
+release_all
+# As fusermount3 counts: the FUSE mounts of root do not count.
+h_mkdir "$M/root1" 0 0755
+t_client 0 mount "$M/root0"; t_client 0 mount "$M/root1"
+t_mount_ok "root's mounts do not count against mount_max (1)" $H_UID0 "$M/u0-0"
+t_mount_ok "root's mounts do not count against mount_max (2)" $H_UID0 "$M/u0-1"
+t_mount_ok "root's mounts do not count against mount_max (3)" $H_UID1 "$M/u1-0"
+t_mount_err "... and users' still do" TooManyMounts $H_UID2 "$M/u2-0"
 t_release $H_UID0 "$M/u0-0"
-t_mount_ok "room again after an unmount" $H_UID2 "$M/u2-0"
+t_mount_ok "room again after a user's unmount" $H_UID2 "$M/u2-0"
+t_release 0 "$M/root0"; t_release 0 "$M/root1"
 release_all
 h_check "all released: $(h_fuse_mounts_under "$M" | tr '\n' ' ')" test -z "$(h_fuse_mounts_under "$M")"
 

@@ -103,6 +103,11 @@ h_mkdir /srv/a $A 0755
 h_mkdir /srv/c $C 0755
 h_rules 60-fuse-no-srv.rules <"$H_POLICY_DIR/rules.d/60-fuse-no-srv.rules"
 t_mount_err "rules.d refuses /srv (mountpoint detail)" PermissionDenied $A /srv/a
+# The detail is the canonical path: no spelling gets past the rule.
+ln -s /srv "$M/srvlink"
+for p in //srv/a /srv/./a /srv//a "$M/../../../srv/a" "$M/srvlink/a"; do
+  t_mount_err "... also spelled $p" PermissionDenied $A "$p"
+done
 t_mount_ok "... but not elsewhere" $A "$M/own"
 t_release $A "$M/own"
 h_group_add sudo fusetest2
@@ -110,6 +115,10 @@ t_mount_ok "... and not to an admin" $C /srv/c
 t_release $C /srv/c
 h_rules_clear
 t_mount_ok "/srv without the rule" $A /srv/a
+t_release $A /srv/a
+t_client $A mount "$M/srvlink/a"
+t_client 0 list
+h_check "ListMounts shows the canonical path" grep -qP "\t/srv/a\t$A\t" <<<"$T_OUT"
 t_release $A /srv/a
 
 h_done

@@ -868,6 +868,22 @@ static void child_flock_free(const char *path, pid_t holder, FILE *out)
 		close(fd);
 }
 
+/* F_SETLKW waits for the holder, who lets go 200 ms after the child forked. */
+static void child_posix_wait(const char *path, pid_t holder, FILE *out)
+{
+	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 1 };
+	int fd = open(path, O_RDWR);
+
+	/* Never wait forever: SIGALRM's default action kills us, and only a
+	 * fatal signal ends a FUSE request the server does not answer. */
+	alarm(10);
+	if (fd < 0 || fcntl(fd, F_SETLKW, &fl) < 0) {
+		fprintf(out, "FAIL F_SETLKW: %m\n");
+		_exit(1);
+	}
+	close(fd);
+}
+
 static void t_locks(void)
 {
 	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 100 };
@@ -885,6 +901,40 @@ static void t_locks(void)
 	CHECK_OK(flock(fd, LOCK_UN));
 	in_child(child_flock_free, P("f"));
 	close(fd);
+
+	/* Closing any descriptor of the file drops the process's POSIX locks. */
+	fd = CHECK_OK(open(P("f"), O_RDWR));
+	fl = (struct flock){ .l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 100 };
+	CHECK_OK(fcntl(fd, F_SETLK, &fl));
+	close(CHECK_OK(open(P("f"), O_RDONLY)));
+	in_child(child_posix_free, P("f"));
+	close(fd);
+
+	/* A waiting F_SETLKW is granted when the holder unlocks. */
+	fd = CHECK_OK(open(P("f"), O_RDWR));
+	CHECK_OK(fcntl(fd, F_SETLK, &fl));
+	pid_t unlocker = fork();
+	if (unlocker == 0) {
+		struct timespec ts = { 0, 200 * 1000 * 1000 };
+		nanosleep(&ts, NULL);
+		_exit(0);
+	}
+	if (unlocker > 0) {
+		/* The child waits on the lock; we unlock once it had time to block. */
+		pid_t waiter = fork();
+		if (waiter == 0) {
+			child_posix_wait(P("f"), getppid(), stderr);
+			_exit(0);
+		}
+		waitpid(unlocker, NULL, 0);
+		fl.l_type = F_UNLCK;
+		CHECK_OK(fcntl(fd, F_SETLK, &fl));
+		int status = -1;
+		CHECK(waiter > 0 && waitpid(waiter, &status, 0) == waiter);
+		CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	}
+	close(fd);
+	obs("close drops locks; setlkw waits");
 }
 
 static void t_unlink_open(void)
@@ -1191,7 +1241,8 @@ static int cmd_hello(const char *mnt)
 	CHECK(S_ISREG(st.st_mode) && (st.st_mode & 07777) == 0444);
 	CHECK(st.st_size == (off_t)strlen(text) && st.st_nlink == 1);
 	CHECK(file_is(P("hello"), text));
-	fd = CHECK_OK(open(P("hello"), O_RDONLY));
+	/* O_DIRECT: the read at an offset must reach the server, not the cache. */
+	fd = CHECK_OK(open(P("hello"), O_RDONLY | O_DIRECT));
 	CHECK(pread(fd, buf, sizeof(buf), 7) == 7 && memcmp(buf, "world!\n", 7) == 0);
 	CHECK(pread(fd, buf, sizeof(buf), 100) == 0);
 	close(fd);

@@ -8,7 +8,10 @@
  * Files: /ioctl (a size read and set by ioctl), /poll (readable 200 ms
  * after the first poll), /ctx (the caller's uid, gid, pid, group count),
  * /gen (a digit kept in the page cache; the BUMP ioctl changes it and
- * invalidates it by path). */
+ * invalidates it by path), /slow (a read polling fuse_interrupted()),
+ * /sleep (a read in one long nanosleep, cut short only by -o intr).
+ *
+ *   highlevel-apifs --check-intr MOUNTPOINT FILE   slow or sleep, by SIGALRM */
 #define FUSE_USE_VERSION 314
 #include <fuse.h>
 
@@ -16,6 +19,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,7 +40,8 @@ static struct fuse_pollhandle *poll_ph;
 static int poll_started;
 static struct fuse *the_fuse;
 
-static const char *const names[] = { "ioctl", "poll", "ctx", "gen" };
+static const char *const names[] = { "ioctl", "poll", "ctx", "gen", "slow",
+				     "sleep" };
 
 static int api_getattr(const char *path, struct stat *st,
 		       struct fuse_file_info *fi)
@@ -99,6 +104,19 @@ static int api_read(const char *path, char *buf, size_t size, off_t off,
 		pthread_mutex_lock(&lock);
 		n = snprintf(s, sizeof(s), "%d", gen % 10);
 		pthread_mutex_unlock(&lock);
+	} else if (strcmp(path, "/slow") == 0) {
+		for (int i = 0; i < 100; i++) {
+			if (fuse_interrupted())
+				return -EINTR;
+			usleep(50 * 1000);
+		}
+		return 0;
+	} else if (strcmp(path, "/sleep") == 0) {
+		struct timespec ts = { .tv_sec = 5 };
+
+		if (nanosleep(&ts, NULL) < 0)
+			return -errno;
+		return 0;
 	} else if (strcmp(path, "/poll") == 0) {
 		n = snprintf(s, sizeof(s), "%s\n",
 			     poll_ready ? "ready" : "not yet");
@@ -278,9 +296,41 @@ static int check(const char *mnt)
 	return failures ? 1 : 0;
 }
 
+static void on_alarm(int sig)
+{
+	(void)sig;
+}
+
+/* A read the caller's signal interrupts must come back EINTR soon. */
+static void check_one_intr(const char *mnt, const char *name)
+{
+	struct sigaction sa = { .sa_handler = on_alarm };
+	char buf[16];
+	double t0;
+	ssize_t r;
+	int fd = open_in(mnt, name);
+
+	CHECK(fd >= 0);
+	sigaction(SIGALRM, &sa, NULL);	/* no SA_RESTART */
+	t0 = now();
+	alarm(1);
+	r = read(fd, buf, sizeof(buf));
+	alarm(0);
+	CHECK(r < 0 && errno == EINTR);
+	CHECK(now() - t0 < 3.0);
+	close(fd);
+}
+
 int main(int argc, char *argv[])
 {
 	if (argc == 3 && strcmp(argv[1], "--check") == 0)
 		return check(argv[2]);
+	if (argc == 4 && strcmp(argv[1], "--check-intr") == 0) {
+		for (int i = 3; i < argc; i++)
+			check_one_intr(argv[2], argv[i]);
+		if (!failures)
+			printf("ok\n");
+		return failures ? 1 : 0;
+	}
 	return fuse_main(argc, argv, &api_ops, NULL);
 }

@@ -138,6 +138,12 @@ remember)
     [ "$i1" = "$i2" ] || fail "$o: nodeid changed $i1 -> $i2"
     stop
   done
+  # remember=1: the cleaner forgets it a second later
+  start_fs "$hello" "remember=1"
+  i1=$(stat -c %i "$mnt/hello"); echo 2 > /proc/sys/vm/drop_caches
+  sleep 3
+  i2=$(stat -c %i "$mnt/hello")
+  [ "$i1" != "$i2" ] || fail "remember=1: nodeid $i1 still remembered after 3 s"
   ;;
 attrs)
   echo a > "$back/a"; mkdir "$back/d"
@@ -147,6 +153,17 @@ attrs)
   start "fmask=137,dmask=022"
   [ "$(stat -c %a "$mnt/a")" = 640 ] || fail "fmask: $(stat -c %a "$mnt/a")"
   [ "$(stat -c %a "$mnt/d")" = 755 ] || fail "dmask: $(stat -c %a "$mnt/d")"
+  ;;
+rofd)
+  # no_rofd_flush: closing a read-only fd sends no FLUSH (seen in -d)
+  for o in "" no_rofd_flush; do
+    start_fs "$hello" "$o" -d 2> "$tmp/debug"
+    t cat "$mnt/hello" > /dev/null || fail "read hello"
+    stop
+    n=$(grep -c 'opcode: FLUSH' "$tmp/debug")
+    if [ -z "$o" ]; then [ "$n" -ge 1 ] || fail "no FLUSH seen without no_rofd_flush"
+    else [ "$n" = 0 ] || fail "no_rofd_flush: $n FLUSH requests"; fi
+  done
   ;;
 subdir)
   mkdir -p "$back/sub/dir"
@@ -185,6 +202,21 @@ api)
   stop
   start_fs "$apifs" "" -s
   t "$apifs" --check "$mnt" || fail "highlevel-apifs --check (single-threaded)"
+  ;;
+intr)
+  # a read interrupted by the caller's signal: the file system sees
+  # fuse_interrupted(); with -o intr its blocking syscall gets EINTR too
+  start_fs "$apifs" ""
+  t "$apifs" --check-intr "$mnt" slow || fail "fuse_interrupted"
+  if t "$apifs" --check-intr "$mnt" sleep 2>/dev/null; then
+    fail "without intr a sleeping read was cut short"
+  fi
+  stop
+  start_fs "$apifs" "intr"
+  t "$apifs" --check-intr "$mnt" sleep || fail "intr: the sleeping read went on"
+  stop
+  start_fs "$apifs" "intr,intr_signal=12"
+  t "$apifs" --check-intr "$mnt" sleep || fail "intr_signal=12"
   ;;
 main)
   # fuse_main's exit codes, and nothing mounted on failure.
