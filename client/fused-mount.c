@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "fused-client.h"
@@ -14,6 +15,7 @@
 struct fused_mount {
         sd_bus *bus;            /* usable only while getpid() == pid */
         int bus_fd;             /* its socket, the one thing a child keeps */
+        ino_t bus_ino;          /* to tell it is still that socket */
         pid_t pid;
         int fuse_fd;
         char *mountpoint;
@@ -23,6 +25,8 @@ struct fused_mount {
 static bool forked(const struct fused_mount *m) {
         return getpid() != m->pid;
 }
+
+static int call_unmount(sd_bus *bus, const char *mountpoint, unsigned flags, char **ret_error);
 
 static int append_flag_bool(sd_bus_message *msg, const char *key, bool value) {
         return sd_bus_message_append(msg, "{sv}", key, "b", (int) value);
@@ -92,11 +96,19 @@ int fused_mount_new(const char *mountpoint, int mountpoint_fd, const char *optio
                 return fused_error_from_bus(NULL, r, ret_error);
 
         m = calloc(1, sizeof(*m));
-        if (!m)
+        if (!m) {
+                /* The mount exists already: do not leave it unserved. */
+                (void) call_unmount(bus, path, FUSED_CLIENT_LAZY, NULL);
                 return -ENOMEM;
+        }
         m->fuse_fd = -1;
         m->pid = getpid();
         m->bus_fd = sd_bus_get_fd(bus);
+        {
+                struct stat st;
+                if (m->bus_fd >= 0 && fstat(m->bus_fd, &st) == 0)
+                        m->bus_ino = st.st_ino;
+        }
         m->mountpoint = steal_ptr(&path);
         m->object = strdup(object);
         /* The reply owns its fd; ours must outlive it and stay out of
@@ -185,10 +197,14 @@ struct fused_mount *fused_mount_free(struct fused_mount *m) {
                 return NULL;
         if (m->bus) {
                 if (forked(m)) {
+                        struct stat st;
+
                         /* Our copy of the inherited socket: closing it is
                          * what lets the connection end.  The sd_bus object
-                         * is abandoned (see fused-client.h). */
-                        if (m->bus_fd >= 0)
+                         * is abandoned (see fused-client.h).  Unless the
+                         * program closed that fd number and reused it. */
+                        if (m->bus_fd >= 0 && fstat(m->bus_fd, &st) == 0 &&
+                            S_ISSOCK(st.st_mode) && st.st_ino == m->bus_ino)
                                 close(m->bus_fd);
                 } else
                         sd_bus_flush_close_unref(m->bus);

@@ -128,6 +128,17 @@ h_check "$name: ... fusedctl unmount by the owner" as "$U" "$fusedctl" unmount "
 h_check "$name: ... gone" wait_for not is_fuse_mounted "$m"
 h_check "$name: ... the daemon exited" wait_for not pgrep -u "$U" -f "^$fs "
 
+# Daemonized, then SIGTERM to the child: it unmounts through fused on a
+# connection of its own (the inherited one is not usable after fork).
+h_check "$name: daemonized again" as "$U" "$fs" $(args_for "$name") "$m"
+child=$(pgrep -u "$U" -f "^$fs .*$m\$") || child=
+h_check "$name: ... the daemon child is running" test -n "$child"
+[ -n "$child" ] && kill -TERM $child
+h_check "$name: ... SIGTERM to the child: unmounted through fused" wait_for not is_fuse_mounted "$m"
+h_check "$name: ... by the child's own request" \
+  grep -q "Unmount uid=$U pid=$child mountpoint=$m .*verdict=allow" "$H_FUSED_LOG"
+h_check "$name: ... and the child exited" wait_for not pgrep -u "$U" -f "^$fs .*$m\$"
+
 # As a fused-fs@.service unit runs it: no_new_privs, no capabilities at all.
 as_bg "$U" setpriv --no-new-privs --bounding-set=-all --inh-caps=-all \
   "$fs" -f $(args_for "$name") "$m" >"$H_TMP/sandboxed.log" 2>&1 &

@@ -1241,7 +1241,8 @@ static int cmd_hello(const char *mnt)
 	CHECK(S_ISREG(st.st_mode) && (st.st_mode & 07777) == 0444);
 	CHECK(st.st_size == (off_t)strlen(text) && st.st_nlink == 1);
 	CHECK(file_is(P("hello"), text));
-	fd = CHECK_OK(open(P("hello"), O_RDONLY));
+	/* O_DIRECT: the read at an offset must reach the server, not the cache. */
+	fd = CHECK_OK(open(P("hello"), O_RDONLY | O_DIRECT));
 	CHECK(pread(fd, buf, sizeof(buf), 7) == 7 && memcmp(buf, "world!\n", 7) == 0);
 	CHECK(pread(fd, buf, sizeof(buf), 100) == 0);
 	close(fd);
