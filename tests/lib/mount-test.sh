@@ -10,6 +10,14 @@
 set -u
 case=$1 testfs=$2 nosys=$3 fdpass=$4
 
+# In a mount namespace of our own, with private propagation: a namespace
+# another program unshares meanwhile would otherwise get a copy of our
+# mount, keep its superblock alive after our umount, and the filesystem
+# would never see the end of its connection.
+if [ -z "${MOUNT_TEST_UNSHARED:-}" ]; then
+  exec env MOUNT_TEST_UNSHARED=1 unshare --mount --propagation private "$0" "$@"
+fi
+
 tmp=$(mktemp -d /tmp/fused-mounttest.XXXXXX) || exit 1
 chmod 755 "$tmp"
 mnt=$tmp/mnt
