@@ -9,6 +9,7 @@ set -u
 . "$(dirname "$0")/lib.sh"
 h_enter_ns "$@"
 fused=$(realpath "$1") fusermount3=$(realpath "$2") compat=$(realpath "$3")   # meson passes them relative
+require_reachable "$fusermount3" "$compat"
 h_setup
 h_start_fused "$fused"
 
