@@ -101,10 +101,11 @@ check_hello() {
 # Mounts with the given wrapper, checks what the kernel shows and serves,
 # unmounts from outside and expects a clean exit.
 mount_and_check() {
-  start "$mnt" "$@" "$testfs" -f "$mnt" -o fsname=tfs-src,subtype=tsub,allow_other,noexec,default_permissions
+  start "$mnt" "$@" "$testfs" -f "$mnt" -o fsname=tfs-src,subtype=tsub,allow_other,noexec,default_permissions,ro,max_read=65536,noatime
   [ "$(info "$mnt" 1)" = fuse.tsub ] || fail "type $(info "$mnt" 1)"
   [ "$(info "$mnt" 2)" = tfs-src ] || fail "source $(info "$mnt" 2)"
-  case ,$(info "$mnt" opts), in *,nosuid,*nodev,*noexec,*) ;; *) fail "mount options $(info "$mnt" opts)";; esac
+  case ,$(info "$mnt" opts), in ,ro,nosuid,nodev,noexec,noatime,) ;; *) fail "mount options $(info "$mnt" opts)";; esac
+  case ,$(info "$mnt" 3), in *,max_read=65536,*) ;; *) fail "no max_read in $(info "$mnt" 3)";; esac
   case ,$(info "$mnt" 3), in *,allow_other,*) ;; *) fail "no allow_other in $(info "$mnt" 3)";; esac
   case ,$(info "$mnt" 3), in *,default_permissions,*) ;; *) fail "no default_permissions in $(info "$mnt" 3)";; esac
   check_hello "$mnt/hello"
