@@ -329,8 +329,10 @@ int fuse_session_receive_buf_ch(struct fuse_session *se, struct fuse_buf *buf,
 	}
 	if (fuse_ll_splice_wanted(se)) {
 		r = fuse_ll_splice_receive(se, buf, fd);
+		/* Even when the session exited meanwhile: the request is in
+		 * the pipe now and must be processed or dropped with it. */
 		if (r != -EOPNOTSUPP)
-			return fuse_session_exited(se) ? 0 : r;
+			return r;
 	}
 	for (;;) {
 		if (se->custom_io)

@@ -138,6 +138,12 @@ remember)
     [ "$i1" = "$i2" ] || fail "$o: nodeid changed $i1 -> $i2"
     stop
   done
+  # remember=1: the cleaner forgets it a second later
+  start_fs "$hello" "remember=1"
+  i1=$(stat -c %i "$mnt/hello"); echo 2 > /proc/sys/vm/drop_caches
+  sleep 3
+  i2=$(stat -c %i "$mnt/hello")
+  [ "$i1" != "$i2" ] || fail "remember=1: nodeid $i1 still remembered after 3 s"
   ;;
 attrs)
   echo a > "$back/a"; mkdir "$back/d"
