@@ -1008,6 +1008,64 @@ static void t_fallocate(void)
 	close(fd);
 }
 
+/* Names at the limits and with bytes that need care: the library hands
+ * names and paths through unchanged. */
+static void t_names(void)
+{
+	static const char *odd[] = { "with space", "new\nline", "tab\there", "back\\slash",
+				     "caf\xc3\xa9-\xe2\x82\xac", "\x01ctl", "-dash", ".hidden",
+				     "semi;colon", "percent%s", "quote'\"" };
+	char name[300], path[PATH_MAX], target[4000], buf[4096];
+	struct stat st;
+	int count = 0;
+	struct dirent *de;
+	DIR *dp;
+
+	for (size_t i = 0; i < sizeof(odd) / sizeof(odd[0]); i++) {
+		CHECK_OK(write_file(P("%s", odd[i]), odd[i], strlen(odd[i])));
+		CHECK(file_is(P("%s", odd[i]), odd[i]));
+	}
+	memset(name, 'n', 255);
+	name[255] = '\0';
+	CHECK_OK(write_file(P("%s", name), "long", 4));
+	CHECK(file_is(P("%s", name), "long"));
+	name[255] = 'n';
+	name[256] = '\0';
+	CHECK_ERR(open(P("%s", name), O_CREAT | O_WRONLY, 0644), ENAMETOOLONG);
+	dp = opendir(T->dir);
+	while (dp && (de = readdir(dp)))
+		count++;
+	if (dp)
+		closedir(dp);
+	CHECK(count == (int)(sizeof(odd) / sizeof(odd[0])) + 3);
+	obs("entries=%d", count);
+	/* A long symlink target comes back whole. */
+	memset(target, 't', sizeof(target) - 1);
+	target[sizeof(target) - 1] = '\0';
+	for (size_t i = 100; i < sizeof(target) - 1; i += 100)
+		target[i] = '/';
+	CHECK_OK(symlink(target, P("longlink")));
+	CHECK(readlink(P("longlink"), buf, sizeof(buf)) == (ssize_t)strlen(target) &&
+	      memcmp(buf, target, strlen(target)) == 0);
+	CHECK_OK(lstat(P("longlink"), &st));
+	CHECK(st.st_size == (off_t)strlen(target));
+	/* Deep directories: a path of some 3000 bytes. */
+	snprintf(path, sizeof(path), "deep");
+	CHECK_OK(mkdir(P("deep"), 0755));
+	memset(name, 'd', 200);
+	name[200] = '\0';
+	for (int i = 0; i < 14; i++) {
+		strcat(path, "/");
+		strcat(path, name);
+		CHECK_OK(mkdir(P("%s", path), 0755));
+	}
+	strcat(path, "/file");
+	CHECK_OK(write_file(P("%s", path), "deep", 4));
+	CHECK(file_is(P("%s", path), "deep"));
+	CHECK_OK(stat(P("%s", path), &st));
+	obs("deep size=%lld", (long long)st.st_size);
+}
+
 /* Several processes at once, each with its own files: requests of different
  * callers interleave in the server's threads, and each must get its own
  * data back. */
@@ -1094,6 +1152,7 @@ static const struct test {
 	{ "unlink_open", t_unlink_open },
 	{ "copy_range", t_copy_range },
 	{ "fallocate", t_fallocate },
+	{ "names", t_names },
 	{ "parallel", t_parallel },
 };
 
