@@ -31,7 +31,8 @@ struct fuse {
 	/* fmask/dmask: not in 3.14's struct fuse_config, so kept here */
 	unsigned fmask, dmask;
 	bool set_fmask, set_dmask;
-	bool intr_installed;
+	bool intr_installed;	/* our handler, to be restored */
+	bool intr_ready;	/* intr_signal has a handler: safe to send */
 	struct sigaction old_intr_sa;
 	/* the remember= cleaner */
 	pthread_mutex_t cleanup_lock;
@@ -72,6 +73,8 @@ struct hl_intr {
 	bool finished;
 };
 
+/* Makes sure intr_signal has a handler before any is sent. */
+int hl_install_intr(struct fuse *f);
 void hl_intr_begin(struct fuse *f, fuse_req_t req, struct hl_intr *d);
 void hl_intr_end(struct fuse *f, fuse_req_t req, struct hl_intr *d);
 int hl_get_path(struct fuse *f, fuse_ino_t nodeid, const char *name,

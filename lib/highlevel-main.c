@@ -192,18 +192,20 @@ static void intr_sighandler(int sig)
 	(void)sig;	/* only there to make syscalls return EINTR */
 }
 
-static int install_intr(struct fuse *f)
+int hl_install_intr(struct fuse *f)
 {
 	struct sigaction sa = { .sa_handler = intr_sighandler };
 
 	if (sigaction(f->conf.intr_signal, NULL, &f->old_intr_sa) < 0)
 		return -errno;
-	if (f->old_intr_sa.sa_handler != SIG_DFL)
-		return 0;	/* the program's own handler stays */
-	sigemptyset(&sa.sa_mask);
-	if (sigaction(f->conf.intr_signal, &sa, NULL) < 0)
-		return -errno;
-	f->intr_installed = true;
+	if (f->old_intr_sa.sa_handler == SIG_DFL) {
+		sigemptyset(&sa.sa_mask);
+		if (sigaction(f->conf.intr_signal, &sa, NULL) < 0)
+			return -errno;
+		f->intr_installed = true;
+	}
+	/* else the program's own handler stays */
+	f->intr_ready = true;
 	return 0;
 }
 
@@ -269,7 +271,7 @@ struct fuse *fuse_new_31(struct fuse_args *args,
 		fuse_log(FUSE_LOG_ERR, "fuse: out of memory\n");
 		goto fail_session;
 	}
-	if (f->conf.intr && install_intr(f) < 0) {
+	if (f->conf.intr && hl_install_intr(f) < 0) {
 		fuse_log(FUSE_LOG_ERR, "fuse: cannot set up intr_signal %d\n",
 			 f->conf.intr_signal);
 		hl_table_deinit(&f->table);

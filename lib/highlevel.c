@@ -72,7 +72,8 @@ static void intr_func(fuse_req_t req, void *data)
 
 void hl_intr_begin(struct fuse *f, fuse_req_t req, struct hl_intr *d)
 {
-	if (!f->conf.intr)
+	/* a default-handled signal would kill the process */
+	if (!f->conf.intr || !f->intr_ready)
 		return;
 	d->thread = pthread_self();
 	d->signo = f->conf.intr_signal;
@@ -82,7 +83,7 @@ void hl_intr_begin(struct fuse *f, fuse_req_t req, struct hl_intr *d)
 
 void hl_intr_end(struct fuse *f, fuse_req_t req, struct hl_intr *d)
 {
-	if (!f->conf.intr)
+	if (!f->conf.intr || !f->intr_ready)
 		return;
 	pthread_mutex_lock(&intr_lock);
 	d->finished = true;
@@ -241,6 +242,10 @@ static void ll_init(void *data, struct fuse_conn_info *conn)
 	if (conn->capable & FUSE_CAP_EXPORT_SUPPORT)
 		conn->want |= FUSE_CAP_EXPORT_SUPPORT;
 	fuse_fs_init(f->fs, conn, &f->conf);
+	/* init() may have turned intr on */
+	if (f->conf.intr && !f->intr_ready && hl_install_intr(f) < 0)
+		fuse_log(FUSE_LOG_ERR, "fuse: cannot set up intr_signal %d\n",
+			 f->conf.intr_signal);
 }
 
 static void ll_destroy(void *data)

@@ -1,7 +1,7 @@
 /* fusermount-compat: a FUSE program that mounts the way libfuse 2 does,
  * through a fusermount binary, with no library at all.
  *
- *   fusermount-compat FUSERMOUNT MOUNTPOINT [auto_unmount|auto_unmount2|serve]
+ *   fusermount-compat FUSERMOUNT MOUNTPOINT [auto_unmount|auto_unmount2|gofuse|serve]
  *
  * socketpair(AF_UNIX, SOCK_STREAM); fork; the child gets one end at its own
  * fd number, named in _FUSE_COMMFD, and execs `FUSERMOUNT -o OPTS --
@@ -16,6 +16,8 @@
  * auto_unmount2 is the libfuse 3 way: the helper also inherits the
  * library's end of the socket, named in _FUSE_COMMFD2, and must close it or
  * never see the EOF.
+ * gofuse runs the helper as go-fuse does: the socket at fd 3 and
+ * `FUSERMOUNT MOUNTPOINT -o OPTS` (mountpoint first, no "--").
  * `serve` only mounts and serves until somebody unmounts (for tests that
  * need a mount that stays). */
 #include <dirent.h>
@@ -259,6 +261,7 @@ int main(int argc, char **argv) {
         fusermount = argv[1];
         mountpoint = argv[2];
         bool commfd2 = argc > 3 && strcmp(argv[3], "auto_unmount2") == 0;
+        bool gofuse = argc > 3 && strcmp(argv[3], "gofuse") == 0;
         auto_unmount = commfd2 || (argc > 3 && strcmp(argv[3], "auto_unmount") == 0);
         bool serve_only = argc > 3 && strcmp(argv[3], "serve") == 0;
 
@@ -280,6 +283,13 @@ int main(int argc, char **argv) {
                         setenv("_FUSE_COMMFD2", env, 1);
                 } else
                         close(sv[0]);
+                if (gofuse) {
+                        if (dup2(sv[1], 3) < 0)
+                                _exit(127);
+                        setenv("_FUSE_COMMFD", "3", 1);
+                        execl(fusermount, fusermount, mountpoint, "-o", opts, (char *) NULL);
+                        _exit(127);
+                }
                 fcntl(sv[1], F_SETFD, 0);
                 snprintf(env, sizeof(env), "%d", sv[1]);
                 setenv("_FUSE_COMMFD", env, 1);

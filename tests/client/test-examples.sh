@@ -16,6 +16,7 @@ fused=$(realpath "$1") fusedctl=$(realpath "$2"); shift 2
 exes=()
 for f in "$@"; do exes+=("$(realpath "$f")"); done
 set -- "${exes[@]}"
+require_reachable "$fusedctl" "$@"
 h_setup
 h_start_fused "$fused"
 
@@ -99,9 +100,12 @@ h_check "$name: ... kill -9: fused unmounts it" wait_for not is_fuse_mounted "$m
 as_bg "$U" "$fs" -f $(args_for "$name") "$m" >"$H_TMP/killed2.log" 2>&1 &
 pid=$!
 h_check "$name: -f without auto_unmount: mounted" wait_for is_fuse_mounted "$m"
+sleep 0.2
+h_check "$name: ... still serving before the kill" not gone "$pid"
 kill -KILL "$pid"; wait "$pid" 2>/dev/null
 sleep 0.5
 h_check "$name: ... kill -9: the mount stays" is_fuse_mounted "$m"
+is_fuse_mounted "$m" || { echo "--- $name's output:"; cat "$H_TMP/killed2.log"; grep -F "$m" "$H_FUSED_LOG" | tail -5; }
 h_check "$name: ... until its owner unmounts it" as "$U" "$fusedctl" unmount "$m"
 h_check "$name: ... gone" wait_for not is_fuse_mounted "$m"
 

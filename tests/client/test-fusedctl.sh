@@ -8,6 +8,7 @@ set -u
 . "$(dirname "$0")/lib.sh"
 h_enter_ns "$@"
 fused=$(realpath "$1") fusedctl=$(realpath "$2") fusermount3=$(realpath "$3") compat=$(realpath "$4")   # meson passes them relative
+require_reachable "$fusedctl" "$fusermount3" "$compat"
 h_setup
 h_start_fused "$fused"
 

@@ -9,6 +9,7 @@ set -u
 . "$(dirname "$0")/lib.sh"
 h_enter_ns "$@"
 fused=$(realpath "$1") fusermount3=$(realpath "$2") compat=$(realpath "$3")   # meson passes them relative
+require_reachable "$fusermount3" "$compat"
 h_setup
 h_start_fused "$fused"
 
@@ -22,6 +23,8 @@ h_check "auto_unmount: the mount goes when the filesystem process dies" \
   as "$H_UID0" "$compat" "$fusermount3" "$mnt" auto_unmount
 h_check "auto_unmount, libfuse 3 style (_FUSE_COMMFD2 closed by the helper)" \
   as "$H_UID0" "$compat" "$fusermount3" "$mnt" auto_unmount2
+h_check "go-fuse's way: socket at fd 3, MOUNTPOINT before -o" \
+  as "$H_UID0" "$compat" "$fusermount3" "$mnt" gofuse
 h_check "nothing left mounted" not is_fuse_mounted "$mnt"
 
 # A mount that stays, for -u by someone else and -z.

@@ -9,6 +9,7 @@ set -u
 . "$(dirname "$0")/lib.sh"
 h_enter_ns "$@"
 fused=$(realpath "$1") fusedctl=$(realpath "$2") helper=$(realpath "$3") memfs=$(realpath "$4")   # meson passes them relative
+require_reachable "$memfs" "$fusedctl"
 h_setup
 h_start_fused "$fused"
 

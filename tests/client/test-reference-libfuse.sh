@@ -15,6 +15,7 @@ set -u
 . "$(dirname "$0")/lib.sh"
 h_enter_ns "$@"
 fused=$(realpath "$1") fusermount3=$(realpath "$2") hello=$(realpath "$3")
+require_reachable "$fusermount3" "$hello"
 h_setup
 h_start_fused "$fused"
 

@@ -1008,6 +1008,68 @@ static void t_fallocate(void)
 	close(fd);
 }
 
+/* Several processes at once, each with its own files: requests of different
+ * callers interleave in the server's threads, and each must get its own
+ * data back. */
+#define PAR_PROCS 4
+#define PAR_SIZE (4 << 20)
+
+static int par_worker(int id)
+{
+	char *a = malloc(PAR_SIZE), *b = malloc(PAR_SIZE);
+	unsigned seed = 1234 + id;
+	struct stat st;
+	int fd, bad = 0;
+
+	fill_pattern(a, PAR_SIZE, id * 31 + 7);
+	fd = open(P("w%d", id), O_CREAT | O_RDWR | O_TRUNC, 0644);
+	if (fd < 0)
+		return 1;
+	/* Odd-sized writes at increasing offsets. */
+	for (size_t off = 0; off < PAR_SIZE;) {
+		size_t len = 1 + rand_r(&seed) % 200000;
+		if (len > PAR_SIZE - off)
+			len = PAR_SIZE - off;
+		if (pwrite(fd, a + off, len, off) != (ssize_t)len)
+			bad = 1;
+		off += len;
+	}
+	for (int i = 0; i < 200; i++) {
+		char name[64];
+		snprintf(name, sizeof(name), "s%d-%d", id, i);
+		if (mknod(P("%s", name), S_IFREG | 0600, 0) < 0 || stat(P("%s", name), &st) < 0 ||
+		    rename(P("%s", name), P("%s.r", name)) < 0 || unlink(P("%s.r", name)) < 0)
+			bad = 1;
+	}
+	if (pread(fd, b, PAR_SIZE, 0) != PAR_SIZE || memcmp(a, b, PAR_SIZE) != 0)
+		bad = 1;
+	close(fd);
+	free(a);
+	free(b);
+	return bad;
+}
+
+static void t_parallel(void)
+{
+	pid_t pids[PAR_PROCS];
+	int bad = 0;
+
+	for (int i = 0; i < PAR_PROCS; i++) {
+		pids[i] = fork();
+		if (pids[i] == 0)
+			_exit(par_worker(i));
+	}
+	for (int i = 0; i < PAR_PROCS; i++) {
+		int status = -1;
+		if (pids[i] < 0 || waitpid(pids[i], &status, 0) < 0 ||
+		    !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+			fail(__LINE__, "worker %d failed", i);
+			bad++;
+		}
+	}
+	obs("workers failed=%d", bad);
+}
+
 static const struct test {
 	const char *name;
 	void (*fn)(void);
@@ -1032,6 +1094,7 @@ static const struct test {
 	{ "unlink_open", t_unlink_open },
 	{ "copy_range", t_copy_range },
 	{ "fallocate", t_fallocate },
+	{ "parallel", t_parallel },
 };
 
 /* Whether name is one of a comma-separated list. */

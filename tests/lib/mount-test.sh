@@ -3,10 +3,11 @@
 # mount-testfs: one scenario per run, always unmounting and stopping what it
 # started.
 #
-#   mount-test.sh CASE MOUNT_TESTFS MOUNT_NOSYS MOUNT_FDPASS
+#   mount-test.sh CASE MOUNT_TESTFS MOUNT_NOSYS MOUNT_FDPASS [OLD_TESTFS...]
 #
 # CASE: fsmount, fallback, regular-file, auto-unmount, sigterm,
-# clone-fd, bad-option, daemonize, non-root, dev-fd, blkdev.
+# clone-fd, bad-option, daemonize, non-root, dev-fd, blkdev, api-versions
+# (OLD_TESTFS: mount-testfs built at older FUSE_USE_VERSIONs).
 set -u
 case=$1 testfs=$2 nosys=$3 fdpass=$4
 
@@ -17,6 +18,8 @@ case=$1 testfs=$2 nosys=$3 fdpass=$4
 if [ -z "${MOUNT_TEST_UNSHARED:-}" ]; then
   exec env MOUNT_TEST_UNSHARED=1 unshare --mount --propagation private "$0" "$@"
 fi
+shift 4
+old_testfs=("$@")
 
 tmp=$(mktemp -d /tmp/fused-mounttest.XXXXXX) || exit 1
 chmod 755 "$tmp"
@@ -98,10 +101,11 @@ check_hello() {
 # Mounts with the given wrapper, checks what the kernel shows and serves,
 # unmounts from outside and expects a clean exit.
 mount_and_check() {
-  start "$mnt" "$@" "$testfs" -f "$mnt" -o fsname=tfs-src,subtype=tsub,allow_other,noexec,default_permissions
+  start "$mnt" "$@" "$testfs" -f "$mnt" -o fsname=tfs-src,subtype=tsub,allow_other,noexec,default_permissions,ro,max_read=65536,noatime
   [ "$(info "$mnt" 1)" = fuse.tsub ] || fail "type $(info "$mnt" 1)"
   [ "$(info "$mnt" 2)" = tfs-src ] || fail "source $(info "$mnt" 2)"
-  case ,$(info "$mnt" opts), in *,nosuid,*nodev,*noexec,*) ;; *) fail "mount options $(info "$mnt" opts)";; esac
+  case ,$(info "$mnt" opts), in ,ro,nosuid,nodev,noexec,noatime,) ;; *) fail "mount options $(info "$mnt" opts)";; esac
+  case ,$(info "$mnt" 3), in *,max_read=65536,*) ;; *) fail "no max_read in $(info "$mnt" 3)";; esac
   case ,$(info "$mnt" 3), in *,allow_other,*) ;; *) fail "no allow_other in $(info "$mnt" 3)";; esac
   case ,$(info "$mnt" 3), in *,default_permissions,*) ;; *) fail "no default_permissions in $(info "$mnt" 3)";; esac
   check_hello "$mnt/hello"
@@ -332,6 +336,38 @@ blkdev)
   # ...and blkdev needs the device.
   out=$(timeout 10 "$testfs" -f "$mnt" -o blkdev 2>&1) && fail "blkdev without fsname accepted"
   echo "$out" | grep -q "blkdev" || fail "message: $out"
+  ;;
+api-versions)
+  # Programs of API 3.0 (fuse_session_loop_mt(se, clone_fd)) and 3.2 (the
+  # two-field config) get the same pool: parallel reads, cloned fds with
+  # clone_fd, a clean end on SIGTERM and on unmount.
+  [ ${#old_testfs[@]} -gt 0 ] || fail "no old builds given"
+  for fs in "${old_testfs[@]}"; do
+    for opt in clone_fd max_idle_threads=5; do
+      start "$mnt" "$fs" -f "$mnt" -o $opt
+      [ "$(info "$mnt" 1)" = "fuse.$(basename "$fs")" ] || fail "$fs: type $(info "$mnt" 1)"
+      timeout 20 cat "$mnt/wait2" > "$tmp/r1" &
+      p1=$!
+      timeout 20 cat "$mnt/wait2" > "$tmp/r2" &
+      p2=$!
+      wait $p1 $p2
+      [ "$(cat "$tmp/r1") $(cat "$tmp/r2")" = "2 2" ] || fail "$fs $opt: reads saw $(cat "$tmp/r1") $(cat "$tmp/r2")"
+      fds=0
+      for f in /proc/"$server"/fd/*; do [ "$(readlink "$f")" = /dev/fuse ] && fds=$((fds + 1)); done
+      if [ $opt = clone_fd ]; then
+        [ "$fds" -ge 3 ] || fail "$fs clone_fd: $fds /dev/fuse fds"
+        kill -TERM "$server"
+        wait_server
+        mounted "$mnt" && fail "$fs: still mounted after SIGTERM"
+      else
+        [ "$fds" = 1 ] || fail "$fs: $fds /dev/fuse fds without clone_fd"
+        umount "$mnt" || fail "$fs: umount"
+        wait_server
+        [ "$server_rc" = 0 ] || fail "$fs: exit status $server_rc"
+      fi
+      echo "$(basename "$fs") $opt: ok, $fds /dev/fuse fds"
+    done
+  done
   ;;
 *)
   fail "unknown case $case"

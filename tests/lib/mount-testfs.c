@@ -5,10 +5,14 @@
  * the most it saw in flight ("2\n" when the loop served them in parallel).
  * Mounted on a regular file, the root is itself a file reading "hello\n".
  * Takes the usual command line (fuse_parse_cmdline) and runs the
- * single-threaded loop with -s, else the multi-threaded one.
+ * single-threaded loop with -s, else the multi-threaded one.  Built at
+ * FUSE_USE_VERSION 314 and, to exercise the older ABI variants of
+ * fuse_parse_cmdline and fuse_session_loop_mt, at 30 and 32.
  */
 
+#ifndef FUSE_USE_VERSION
 #define FUSE_USE_VERSION 314
+#endif
 
 #include <errno.h>
 #include <pthread.h>
@@ -202,12 +206,22 @@ int main(int argc, char *argv[])
         if (opts.singlethread) {
                 r = fuse_session_loop(se);
         } else {
+#if FUSE_USE_VERSION < 32
+                r = fuse_session_loop_mt(se, opts.clone_fd);
+#elif FUSE_USE_VERSION < 312
+                struct fuse_loop_config cfg = {
+                        .clone_fd = opts.clone_fd,
+                        .max_idle_threads = opts.max_idle_threads,
+                };
+                r = fuse_session_loop_mt(se, &cfg);
+#else
                 struct fuse_loop_config *cfg = fuse_loop_cfg_create();
                 fuse_loop_cfg_set_clone_fd(cfg, (unsigned)opts.clone_fd);
                 fuse_loop_cfg_set_idle_threads(cfg, opts.max_idle_threads);
                 fuse_loop_cfg_set_max_threads(cfg, opts.max_threads);
                 r = fuse_session_loop_mt(se, cfg);
                 fuse_loop_cfg_destroy(cfg);
+#endif
         }
         fuse_session_unmount(se);
 out_signals:
