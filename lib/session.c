@@ -368,6 +368,10 @@ static void reply_err_raw(struct fuse_session *se, struct fuse_chan *ch,
 	};
 	struct iovec iov = { &out, sizeof(out) };
 
+	/* Unique 0 is how notifications are told apart: a garbage header
+	 * with it cannot be answered. */
+	if (!unique)
+		return;
 	(void)fuse_send_msg(se, ch, &iov, 1);
 }
 
