@@ -368,6 +368,10 @@ static void reply_err_raw(struct fuse_session *se, struct fuse_chan *ch,
 	};
 	struct iovec iov = { &out, sizeof(out) };
 
+	/* Unique 0 is how notifications are told apart: a garbage header
+	 * with it cannot be answered. */
+	if (!unique)
+		return;
 	(void)fuse_send_msg(se, ch, &iov, 1);
 }
 
@@ -459,8 +463,9 @@ static bool allowed_for_others(uint32_t opcode)
 	case FUSE_READ: case FUSE_WRITE: case FUSE_FSYNC: case FUSE_RELEASE:
 	case FUSE_READDIR: case FUSE_READDIRPLUS: case FUSE_FSYNCDIR:
 	case FUSE_RELEASEDIR: case FUSE_NOTIFY_REPLY: case FUSE_INIT:
+	/* and those nobody can answer, or that the kernel sends itself */
 	case FUSE_FORGET: case FUSE_BATCH_FORGET: case FUSE_INTERRUPT:
-	case FUSE_FLUSH: case FUSE_DESTROY:
+	case FUSE_DESTROY:
 		return true;
 	default:
 		return false;

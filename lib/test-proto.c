@@ -1791,6 +1791,13 @@ static void test_malformed(struct fuse_session *se)
 	rq_start(&r, FUSE_GETATTR, 1);
 	rq_hdr(&r)->len = 0xffffffff;
 	expect_eio(se, &r, "len 4 GiB");
+	/* ... and with unique 0 there is nobody to answer */
+	rq_start(&r, FUSE_GETATTR, 1);
+	rq_hdr(&r)->len = 7;
+	rq_hdr(&r)->unique = 0;
+	rec.op = NULL;
+	send_rq(se, &r);
+	CHECK(tio.nmsgs == 0 && rec.op == NULL);
 
 	/* bodies too short for their opcode */
 	do {
