@@ -19,16 +19,7 @@
 #include <unistd.h>
 
 #include "cuse_lowlevel.h"
-
-static int failures;
-
-#define CHECK(cond) do { \
-	if (!(cond)) { \
-		fprintf(stderr, "%s:%d: %s: check failed: %s\n", __FILE__, \
-			__LINE__, __func__, #cond); \
-		failures++; \
-	} \
-} while (0)
+#include "test-util.h"
 
 /* ---- the in-memory transport (one request in, the answers out) ---- */
 
