@@ -80,6 +80,9 @@ static void touch_mc(struct node *n)
 static struct node *node_new(mode_t mode)
 {
 	struct fuse_context *ctx = fuse_get_context();
+	/* Outside a request (the root, made before mounting) there is no
+	 * caller: the node belongs to whoever runs the filesystem. */
+	bool caller = ctx && ctx->fuse;
 	struct node *n = calloc(1, sizeof(*n));
 
 	if (!n)
@@ -87,8 +90,8 @@ static struct node *node_new(mode_t mode)
 	n->st.st_ino = memfs_next_ino++;
 	n->st.st_mode = mode;
 	n->st.st_nlink = S_ISDIR(mode) ? 2 : 1;
-	n->st.st_uid = ctx ? ctx->uid : getuid();
-	n->st.st_gid = ctx ? ctx->gid : getgid();
+	n->st.st_uid = caller ? ctx->uid : getuid();
+	n->st.st_gid = caller ? ctx->gid : getgid();
 	n->st.st_blksize = MEMFS_BLOCK;
 	n->st.st_atim = n->st.st_mtim = n->st.st_ctim = now();
 	memfs_nodes++;
