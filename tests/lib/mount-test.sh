@@ -20,6 +20,7 @@ if [ -z "${MOUNT_TEST_UNSHARED:-}" ]; then
 fi
 shift 4
 old_testfs=("$@")
+. "$(dirname "$0")/../user-bin.sh"
 
 tmp=$(mktemp -d /tmp/fused-mounttest.XXXXXX) || exit 1
 chmod 755 "$tmp"
@@ -298,6 +299,8 @@ daemonize)
   ;;
 non-root)
   chmod 777 "$mnt"
+  # A copy uid 61000 runs on our libfuse3 from wherever the clone is.
+  ub_copy "$tmp/user-bin" testfs
   out=$(timeout 10 setpriv --reuid=61000 --regid=61000 --clear-groups "$testfs" -f "$mnt" 2>&1) &&
     fail "exit status 0 as uid 61000"
   mounted "$mnt" && fail "mounted as uid 61000"
