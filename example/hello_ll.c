@@ -186,7 +186,9 @@ int main(int argc, char *argv[])
 			fuse_loop_cfg_destroy(config);
 		}
 	}
-	r = r != 0;
+	/* A positive value is the signal (SIGTERM, SIGINT, SIGHUP) that ended
+	 * the session: a clean unmount, as fuse_main treats it. */
+	r = r < 0;
 	fuse_session_unmount(se);
 out_signals:
 	fuse_remove_signal_handlers(se);

@@ -80,6 +80,9 @@ static void touch_mc(struct node *n)
 static struct node *node_new(mode_t mode)
 {
 	struct fuse_context *ctx = fuse_get_context();
+	/* Outside a request (the root, made before mounting) there is no
+	 * caller: the node belongs to whoever runs the filesystem. */
+	bool caller = ctx && ctx->fuse;
 	struct node *n = calloc(1, sizeof(*n));
 
 	if (!n)
@@ -87,8 +90,8 @@ static struct node *node_new(mode_t mode)
 	n->st.st_ino = memfs_next_ino++;
 	n->st.st_mode = mode;
 	n->st.st_nlink = S_ISDIR(mode) ? 2 : 1;
-	n->st.st_uid = ctx ? ctx->uid : getuid();
-	n->st.st_gid = ctx ? ctx->gid : getgid();
+	n->st.st_uid = caller ? ctx->uid : getuid();
+	n->st.st_gid = caller ? ctx->gid : getgid();
 	n->st.st_blksize = MEMFS_BLOCK;
 	n->st.st_atim = n->st.st_mtim = n->st.st_ctim = now();
 	memfs_nodes++;
@@ -312,6 +315,14 @@ static struct node *fi_node(struct fuse_file_info *fi)
 	return fi ? (struct node *)(uintptr_t)fi->fh : NULL;
 }
 
+/* The open file's node, else the one at path (nullpath_ok may leave
+ * path NULL when there is a handle).  With the lock held. */
+static int fi_lookup(const char *path, struct fuse_file_info *fi, struct node **n)
+{
+	*n = fi_node(fi);
+	return *n ? 0 : lookup(path, n);
+}
+
 /* Every operation below: take the lock, find the node, act, unlock. */
 
 static void *memfs_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
@@ -329,12 +340,11 @@ static void *memfs_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
 
 static int memfs_getattr(const char *path, struct stat *st, struct fuse_file_info *fi)
 {
-	struct node *n = fi_node(fi);
-	int r = 0;
+	struct node *n;
+	int r;
 
 	lock();
-	if (!n)
-		r = lookup(path, &n);
+	r = fi_lookup(path, fi, &n);
 	if (r == 0)
 		*st = n->st;
 	unlock();
@@ -362,12 +372,11 @@ static int memfs_opendir(const char *path, struct fuse_file_info *fi)
 static int memfs_readdir(const char *path, void *buf, fuse_fill_dir_t fill, off_t off,
 			 struct fuse_file_info *fi, enum fuse_readdir_flags flags)
 {
-	struct node *n = fi_node(fi);
-	int r = 0;
+	struct node *n;
+	int r;
 
 	lock();
-	if (!n)
-		r = lookup(path, &n);
+	r = fi_lookup(path, fi, &n);
 	if (r == 0) {
 		/* Offset 0 everywhere: the library keeps the listing between calls. */
 		fill(buf, ".", &n->st, 0, 0);
@@ -612,12 +621,11 @@ static int memfs_link(const char *from, const char *to)
 
 static int memfs_chmod(const char *path, mode_t mode, struct fuse_file_info *fi)
 {
-	struct node *n = fi_node(fi);
-	int r = 0;
+	struct node *n;
+	int r;
 
 	lock();
-	if (!n)
-		r = lookup(path, &n);
+	r = fi_lookup(path, fi, &n);
 	if (r == 0) {
 		n->st.st_mode = (n->st.st_mode & S_IFMT) | (mode & 07777);
 		n->st.st_ctim = now();
@@ -628,12 +636,11 @@ static int memfs_chmod(const char *path, mode_t mode, struct fuse_file_info *fi)
 
 static int memfs_chown(const char *path, uid_t uid, gid_t gid, struct fuse_file_info *fi)
 {
-	struct node *n = fi_node(fi);
-	int r = 0;
+	struct node *n;
+	int r;
 
 	lock();
-	if (!n)
-		r = lookup(path, &n);
+	r = fi_lookup(path, fi, &n);
 	if (r == 0) {
 		if (uid != (uid_t)-1)
 			n->st.st_uid = uid;
@@ -650,12 +657,11 @@ static int memfs_chown(const char *path, uid_t uid, gid_t gid, struct fuse_file_
 
 static int memfs_truncate(const char *path, off_t size, struct fuse_file_info *fi)
 {
-	struct node *n = fi_node(fi);
-	int r = 0;
+	struct node *n;
+	int r;
 
 	lock();
-	if (!n)
-		r = lookup(path, &n);
+	r = fi_lookup(path, fi, &n);
 	if (r == 0 && S_ISDIR(n->st.st_mode))
 		r = -EISDIR;
 	else if (r == 0 && !S_ISREG(n->st.st_mode))
@@ -678,12 +684,11 @@ static void set_time(struct timespec *t, const struct timespec *ts)
 static int memfs_utimens(const char *path, const struct timespec ts[2],
 			 struct fuse_file_info *fi)
 {
-	struct node *n = fi_node(fi);
-	int r = 0;
+	struct node *n;
+	int r;
 
 	lock();
-	if (!n)
-		r = lookup(path, &n);
+	r = fi_lookup(path, fi, &n);
 	if (r == 0) {
 		set_time(&n->st.st_atim, &ts[0]);
 		set_time(&n->st.st_mtim, &ts[1]);

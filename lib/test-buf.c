@@ -14,16 +14,7 @@
 #include <unistd.h>
 
 #include "fuse_lowlevel.h"
-
-static int failures;
-
-#define CHECK(cond) do {							\
-		if (!(cond)) {							\
-			fprintf(stderr, "%s:%d: check failed: %s\n",		\
-				__FILE__, __LINE__, #cond);			\
-			failures++;						\
-		}								\
-	} while (0)
+#include "test-util.h"
 
 #define CHECK_EQ(a, b) do {							\
 		long long a_ = (long long)(a), b_ = (long long)(b);		\

@@ -9,27 +9,7 @@
 #include <unistd.h>
 
 #include "fuse_lowlevel.h"
-
-static int failures;
-
-#define CHECK(cond)                                                            \
-        do {                                                                   \
-                if (!(cond)) {                                                 \
-                        fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, \
-                                __LINE__, #cond);                              \
-                        failures++;                                            \
-                }                                                              \
-        } while (0)
-
-#define CHECK_STR(a, b)                                                        \
-        do {                                                                   \
-                const char *_a = (a), *_b = (b);                               \
-                if (!_a || strcmp(_a, _b) != 0) {                              \
-                        fprintf(stderr, "%s:%d: \"%s\" != \"%s\"\n", __FILE__,  \
-                                __LINE__, _a ? _a : "(null)", _b);             \
-                        failures++;                                            \
-                }                                                              \
-        } while (0)
+#include "test-util.h"
 
 /* The arguments as one space-joined string, for comparing. */
 static char *joined(const struct fuse_args *args)

@@ -8,27 +8,7 @@
 #include <string.h>
 
 #include "mount-util.h"
-
-static int failures;
-
-#define CHECK(cond)                                                            \
-        do {                                                                   \
-                if (!(cond)) {                                                 \
-                        fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, \
-                                __LINE__, #cond);                              \
-                        failures++;                                            \
-                }                                                              \
-        } while (0)
-
-#define CHECK_STR(a, b)                                                        \
-        do {                                                                   \
-                const char *_a = (a), *_b = (b);                               \
-                if (!_a || strcmp(_a, _b) != 0) {                              \
-                        fprintf(stderr, "%s:%d: \"%s\" != \"%s\"\n", __FILE__,  \
-                                __LINE__, _a ? _a : "(null)", _b);             \
-                        failures++;                                            \
-                }                                                              \
-        } while (0)
+#include "test-util.h"
 
 static void test_append_and_split(void)
 {

@@ -24,16 +24,7 @@
 #include <unistd.h>
 
 #include "fuse_lowlevel.h"
-
-static int failures;
-
-#define CHECK(cond) do { \
-	if (!(cond)) { \
-		fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, \
-			__LINE__, #cond); \
-		failures++; \
-	} \
-} while (0)
+#include "test-util.h"
 
 #define ROOT 1
 #define INO_F 2

@@ -12,26 +12,7 @@
 
 #include "fuse_log.h"
 #include "fuse_opt.h"
-
-static int failures;
-
-#define CHECK(cond) do {							\
-		if (!(cond)) {							\
-			fprintf(stderr, "%s:%d: check failed: %s\n",		\
-				__FILE__, __LINE__, #cond);			\
-			failures++;						\
-		}								\
-	} while (0)
-
-#define CHECK_STR(a, b) do {							\
-		const char *a_ = (a), *b_ = (b);				\
-		if (!a_ || !b_ || strcmp(a_, b_) != 0) {			\
-			fprintf(stderr, "%s:%d: \"%s\" != \"%s\"\n",		\
-				__FILE__, __LINE__, a_ ? a_ : "(null)",	\
-				b_ ? b_ : "(null)");				\
-			failures++;						\
-		}								\
-	} while (0)
+#include "test-util.h"
 
 /* The last error logged, to check that failures name the option. */
 static char last_log[512];

@@ -21,68 +21,10 @@
 
 #include "fuse_lowlevel.h"
 #include "proto.h"
+#include "test-transport.h"
+#include "test-util.h"
 
-static int failures;
-
-#define CHECK(cond) do { \
-	if (!(cond)) { \
-		fprintf(stderr, "%s:%d: %s: check failed: %s\n", __FILE__, \
-			__LINE__, __func__, #cond); \
-		failures++; \
-	} \
-} while (0)
-
-/* ---- the in-memory transport ---- */
-
-#define MAX_MSGS 8
-
-static struct {
-	const void *req;
-	size_t reqlen;
-	int pending;
-	unsigned char out[1 << 16];
-	size_t outlen;
-	size_t msg_off[MAX_MSGS];
-	int nmsgs;
-} tio;
-
-static ssize_t io_read(int fd, void *buf, size_t len, void *ud)
-{
-	size_t n = tio.reqlen;
-
-	if (!tio.pending)
-		return 0;
-	tio.pending = 0;
-	if (n > len)
-		n = len;
-	memcpy(buf, tio.req, n);
-	return (ssize_t)n;
-}
-
-static ssize_t io_writev(int fd, struct iovec *iov, int count, void *ud)
-{
-	size_t start = tio.outlen;
-
-	if (tio.nmsgs == MAX_MSGS) {
-		errno = EIO;
-		return -1;
-	}
-	for (int i = 0; i < count; i++) {
-		if (tio.outlen + iov[i].iov_len > sizeof(tio.out)) {
-			errno = EIO;
-			return -1;
-		}
-		memcpy(tio.out + tio.outlen, iov[i].iov_base, iov[i].iov_len);
-		tio.outlen += iov[i].iov_len;
-	}
-	tio.msg_off[tio.nmsgs++] = start;
-	return (ssize_t)(tio.outlen - start);
-}
-
-static const struct fuse_custom_io test_io = {
-	.read = io_read,
-	.writev = io_writev,
-};
+/* ---- the answers (through test-transport) ---- */
 
 static const struct fuse_out_header *msg(int i)
 {
@@ -163,11 +105,7 @@ static void feed(struct fuse_session *se, const void *buf, size_t len)
 {
 	int r;
 
-	tio.req = buf;
-	tio.reqlen = len;
-	tio.pending = 1;
-	tio.outlen = 0;
-	tio.nmsgs = 0;
+	tio_feed(buf, len);
 	r = fuse_session_receive_buf(se, &fbuf);
 	CHECK(r == (int)len);
 	if (r > 0)
