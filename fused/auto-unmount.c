@@ -2,13 +2,22 @@
  * (lazily) as soon as its owner's bus connection goes, watched through the
  * bus daemon's NameOwnerChanged; also the cleanup of a mount whose caller
  * left before getting the reply.  The unmount runs in the namespace fused
- * kept open for the mount, or (after a restart) one found through /proc. */
+ * kept open for the mount, or (after a restart) one found through /proc.
+ * An auto-unmount that cannot start (out of fds or memory) or that fails
+ * is tried again from a timer: a mount whose owner is gone must not stay. */
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "fused.h"
+
+#define RETRY_USEC (250ULL * 1000ULL)
+#define RETRY_MAX_ATTEMPTS 40u   /* for failures other than running short */
+
+static bool resource_error(int r) {
+        return r == -EMFILE || r == -ENFILE || r == -ENOMEM || r == -EAGAIN;
+}
 
 static void on_auto_unmounted(Context *c, int r, WorkerReply *reply, int fd, void *userdata) {
         uint64_t id = (uint64_t) (uintptr_t) userdata;
@@ -23,8 +32,9 @@ static void on_auto_unmounted(Context *c, int r, WorkerReply *reply, int fd, voi
         if (!m)
                 return;
         if (r < 0 && r != -ESTALE && r != -ENOENT && r != -EINVAL) {
-                log_errno(LOG_WARNING, r, "auto-unmount of %s failed", m->mountpoint);
+                log_errno(LOG_WARNING, r, "auto-unmount of %s failed, will try again", m->mountpoint);
                 m->unmounting = false;
+                auto_unmount_retry_later(c, m, r);
                 return;
         }
         log_request(&(LogRequest) {
@@ -47,14 +57,20 @@ static int find_ns(Context *c, MountRecord *m, int *ret_ns, int *ret_root) {
                 return r;
         snprintf(p, sizeof p, "%d/ns/mnt", (int) pid);
         int ns = openat(c->proc_fd, p, O_RDONLY | O_CLOEXEC);
+        r = ns < 0 ? -errno : 0;
         snprintf(p, sizeof p, "%d/root", (int) pid);
         int root = openat(c->proc_fd, p, O_PATH | O_DIRECTORY | O_CLOEXEC);
-        if (ns < 0 || root < 0 || fstat(ns, &st) < 0 || st.st_ino != m->ns_ino || st.st_dev != m->ns_dev) {
+        if (r >= 0 && root < 0)
+                r = -errno;
+        if (r >= 0 && (fstat(ns, &st) < 0 || st.st_ino != m->ns_ino || st.st_dev != m->ns_dev))
+                r = -ESRCH;
+        if (r < 0) {
                 if (ns >= 0)
                         close(ns);
                 if (root >= 0)
                         close(root);
-                return -ESRCH;
+                /* Out of fds is not "gone": only a vanished process is. */
+                return r == -EMFILE || r == -ENFILE || r == -ENOMEM ? r : -ESRCH;
         }
         *ret_ns = ns;
         *ret_root = root;
@@ -64,11 +80,21 @@ static int find_ns(Context *c, MountRecord *m, int *ret_ns, int *ret_root) {
 void auto_unmount(Context *c, MountRecord *m, const char *why) {
         if (m->unmounting)
                 return;
-        if (m->ns_fd < 0 && find_ns(c, m, &m->ns_fd, &m->root_fd) < 0) {
-                /* No process is left in its namespace: the mount died with it. */
-                log_msg(LOG_INFO, "auto-unmount of %s: its mount namespace is gone", m->mountpoint);
-                state_drop(c, m);
-                return;
+        m->unmount_retry = false;
+        if (m->ns_fd < 0) {
+                int r = find_ns(c, m, &m->ns_fd, &m->root_fd);
+                if (resource_error(r)) {
+                        log_errno(LOG_WARNING, r, "Cannot look for the namespace of %s yet (%s), will try again",
+                                  m->mountpoint, why);
+                        auto_unmount_retry_later(c, m, r);
+                        return;
+                }
+                if (r < 0) {
+                        /* No process is left in its namespace: the mount died with it. */
+                        log_msg(LOG_INFO, "auto-unmount of %s: its mount namespace is gone", m->mountpoint);
+                        state_drop(c, m);
+                        return;
+                }
         }
         m->unmounting = true;
         UmountArgs a = {
@@ -80,8 +106,46 @@ void auto_unmount(Context *c, MountRecord *m, const char *why) {
                              (void *) (uintptr_t) m->id, NULL);
         if (r < 0) {
                 m->unmounting = false;
-                log_errno(LOG_WARNING, r, "Cannot start auto-unmount of %s (%s)", m->mountpoint, why);
+                log_errno(LOG_WARNING, r, "Cannot start auto-unmount of %s (%s), will try again",
+                          m->mountpoint, why);
+                auto_unmount_retry_later(c, m, r);
         }
+}
+
+static int on_retry(sd_event_source *s, uint64_t usec, void *userdata) {
+        Context *c = userdata;
+        bool again = false;
+
+        for (MountRecord *m = c->mounts, *next; m; m = next) {
+                next = m->next;
+                if (!m->unmount_retry || m->unmounting)
+                        continue;
+                auto_unmount(c, m, "trying again");
+        }
+        for (MountRecord *m = c->mounts; m; m = m->next)
+                again = again || m->unmount_retry;
+        if (again)
+                (void) sd_event_source_set_time_relative(s, RETRY_USEC);
+        (void) sd_event_source_set_enabled(s, again ? SD_EVENT_ONESHOT : SD_EVENT_OFF);
+        return 0;
+}
+
+/* The timer exists from the start (auto_unmount_watch), so arming it needs
+ * no fd and no memory: it works when both have run out. */
+void auto_unmount_retry_later(Context *c, MountRecord *m, int r) {
+        /* Running short passes; any other failure is given some tries. */
+        if (!resource_error(r) && ++m->unmount_attempts > RETRY_MAX_ATTEMPTS) {
+                log_errno(LOG_ERR, r, "Giving up auto-unmount of %s after %u tries", m->mountpoint,
+                          RETRY_MAX_ATTEMPTS);
+                return;
+        }
+        m->unmount_retry = true;
+        if (!c->retry_timer)
+                return;
+        if (sd_event_source_get_enabled(c->retry_timer, NULL) > 0)
+                return;
+        (void) sd_event_source_set_time_relative(c->retry_timer, RETRY_USEC);
+        (void) sd_event_source_set_enabled(c->retry_timer, SD_EVENT_ONESHOT);
 }
 
 static int on_name_owner_changed(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
@@ -111,6 +175,10 @@ int auto_unmount_check_owner(Context *c, MountRecord *m) {
 }
 
 int auto_unmount_watch(Context *c) {
+        int r = sd_event_add_time_relative(c->event, &c->retry_timer, CLOCK_MONOTONIC, RETRY_USEC, 0, on_retry, c);
+        if (r < 0)
+                return r;
+        (void) sd_event_source_set_enabled(c->retry_timer, SD_EVENT_OFF);
         return sd_bus_match_signal(c->bus, NULL, "org.freedesktop.DBus", "/org/freedesktop/DBus",
                                    "org.freedesktop.DBus", "NameOwnerChanged", on_name_owner_changed, c);
 }

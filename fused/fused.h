@@ -246,6 +246,8 @@ typedef struct MountRecord {
         ino_t ns_ino;
         int ns_fd, root_fd;     /* kept for auto-unmount only */
         bool unmounting;
+        bool unmount_retry;     /* auto-unmount failed to start or failed: try again */
+        unsigned unmount_attempts;
         bool published;         /* on the bus as an object */
         struct MountRecord *next;
 } MountRecord;
@@ -279,6 +281,7 @@ int manager_add(Context *c);
 int auto_unmount_watch(Context *c);
 void auto_unmount(Context *c, MountRecord *m, const char *why);
 int auto_unmount_check_owner(Context *c, MountRecord *m);
+void auto_unmount_retry_later(Context *c, MountRecord *m, int r);
 
 /* ---- log.c -------------------------------------------------------------- */
 
@@ -318,7 +321,10 @@ struct Context {
         size_t n_requests;
         unsigned total_requests;
         Worker *workers;
+        sd_event_source *retry_timer;   /* auto-unmounts to try again */
+        unsigned fd_limit;      /* soft RLIMIT_NOFILE */
 };
 
 int context_request_begin(Context *c, uid_t uid);
 void context_request_end(Context *c, uid_t uid);
+int context_fd_headroom(Context *c, unsigned *ret_open);

@@ -6,7 +6,10 @@
 #include <getopt.h>
 #include <signal.h>
 #include <string.h>
+#include <dirent.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 
 #include "fused.h"
 
@@ -47,6 +50,71 @@ int context_request_begin(Context *c, uid_t uid) {
         return 0;
 }
 
+/* What a Mount request may hold at once (the caller's fd and fused's copy,
+ * its pidfd, a worker's socket and pidfd, the pinned mountpoint, /dev/fuse,
+ * mountinfo, the namespace and root kept for auto-unmount), and what is
+ * kept free for auto-unmount workers and the bus whatever happens: a
+ * request that would cut into the reserve is refused, so that a mount
+ * once made can always be taken down again. */
+#define FD_PER_REQUEST 12u
+#define FD_RESERVE 16u
+
+/* The fds open now, counted in /proc/self/fd. */
+static int count_open_fds(Context *c, unsigned *ret) {
+        _cleanup_close_ int dfd = openat(c->proc_fd, "self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        char buf[4096];
+        unsigned n = 0;
+        long k;
+
+        if (dfd < 0)
+                return -errno;
+        while ((k = syscall(SYS_getdents64, dfd, buf, sizeof buf)) > 0)
+                for (long off = 0; off < k;) {
+                        struct dirent64 *de = (struct dirent64 *) (buf + off);
+                        if (de->d_name[0] != '.')
+                                n++;
+                        off += de->d_reclen;
+                }
+        if (k < 0)
+                return -errno;
+        *ret = n - 1;   /* not the directory itself */
+        return 0;
+}
+
+/* 0 if one more Mount request (already counted in total_requests) fits in
+ * the fds left, -EMFILE if not. */
+int context_fd_headroom(Context *c, unsigned *ret_open) {
+        unsigned n = 0;
+        int r = count_open_fds(c, &n);
+
+        if (ret_open)
+                *ret_open = n;
+        if (r < 0)
+                return r == -EMFILE || r == -ENFILE ? -EMFILE : r;
+        if ((uint64_t) n + (uint64_t) FD_PER_REQUEST * c->total_requests + FD_RESERVE > c->fd_limit)
+                return -EMFILE;
+        return 0;
+}
+
+/* Like a systemd service: use all the fds the hard limit allows (the soft
+ * limit of 1024 is there for select(), which fused does not use).  Each
+ * auto-unmount mount holds two fds. */
+static void raise_fd_limit(Context *c) {
+        struct rlimit rl;
+
+        if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+                return;
+        if (rl.rlim_cur < rl.rlim_max) {
+                struct rlimit want = { .rlim_cur = rl.rlim_max, .rlim_max = rl.rlim_max };
+                if (setrlimit(RLIMIT_NOFILE, &want) == 0)
+                        rl.rlim_cur = rl.rlim_max;
+                else
+                        log_errno(LOG_WARNING, -errno, "Cannot raise the fd limit to %llu",
+                                  (unsigned long long) rl.rlim_max);
+        }
+        c->fd_limit = rl.rlim_cur > UINT32_MAX ? UINT32_MAX : (unsigned) rl.rlim_cur;
+}
+
 void context_request_end(Context *c, uid_t uid) {
         for (size_t i = 0; i < c->n_requests; i++)
                 if (c->requests[i].uid == uid) {
@@ -58,6 +126,7 @@ void context_request_end(Context *c, uid_t uid) {
 }
 
 static void context_done(Context *c) {
+        c->retry_timer = sd_event_source_disable_unref(c->retry_timer);
         while (c->workers)
                 worker_free(c->workers);
         while (c->mounts) {
@@ -183,6 +252,7 @@ static int run(int argc, char **argv) {
                 return r;
 
         /* Workers report over their socket; the kernel reaps them. */
+        raise_fd_limit(&c);
         signal(SIGCHLD, SIG_IGN);
         signal(SIGPIPE, SIG_IGN);
         umask(0077);

@@ -500,6 +500,16 @@ static int method_mount(sd_bus_message *m, void *userdata, sd_bus_error *error) 
 
         if (request_identify(req) < 0)
                 return 1;
+        /* Refuse while there is still room to say so: a mount fused could
+         * not take down again (auto-unmount needs fds) must not be made. */
+        unsigned n_open = 0;
+        if (context_fd_headroom(c, &n_open) < 0) {
+                request_fail(req, FUSED_ERROR_TOO_MANY_MOUNTS,
+                             "fused is short of file descriptors (%u open, limit %u): it takes no more mounts "
+                             "until some are unmounted; an administrator can raise LimitNOFILE= of fused",
+                             n_open, c->fd_limit);
+                return 1;
+        }
 
         ResolveArgs a = {
                 .t = caller_target(req), .path = req->path, .given_fd = req->given_fd,

@@ -255,11 +255,13 @@ int state_load(Context *c) {
         return 0;
 }
 
-/* Forget a mount: memory, state file and bus object. */
+/* Forget a mount: bus object, state file and memory.  The object goes
+ * first: InterfacesRemoved lists the interfaces sd-bus still finds for the
+ * path, which needs the record in the list. */
 void state_drop(Context *c, MountRecord *m) {
+        mount_object_remove(c, m);
         state_unlink(c, m);
         state_remove(c, m);
-        mount_object_remove(c, m);
         record_free(m);
 }
 

@@ -26,7 +26,9 @@
  *                                options created_usec
  *   fused-test-client watch N SECONDS
  *                                print the first N InterfacesAdded/Removed
- *                                signals ("added OBJ" / "removed OBJ")
+ *                                signals ("added OBJ" / "removed OBJ", with
+ *                                " org.freedesktop.fuse1.Mount" appended
+ *                                when the signal names that interface)
  *
  * On success "mount" prints the mount's object path.  On failure every
  * command prints "error NAME" on stdout and "NAME: message" on stderr.
@@ -315,12 +317,36 @@ static int cmd_list(void) {
 
 static unsigned watch_left;
 
+/* Whether the signal's interfaces (names of InterfacesRemoved, keys of
+ * InterfacesAdded) include the Mount interface. */
+static bool names_mount_interface(sd_bus_message *m, bool added) {
+        const char *iface;
+        bool found = false;
+
+        if (sd_bus_message_enter_container(m, 'a', added ? "{sa{sv}}" : "s") < 0)
+                return false;
+        for (;;) {
+                if (added) {
+                        if (sd_bus_message_enter_container(m, 'e', "sa{sv}") <= 0)
+                                break;
+                        if (sd_bus_message_read(m, "s", &iface) < 0 || sd_bus_message_skip(m, "a{sv}") < 0 ||
+                            sd_bus_message_exit_container(m) < 0)
+                                break;
+                } else if (sd_bus_message_read(m, "s", &iface) <= 0)
+                        break;
+                if (strcmp(iface, FUSED_MOUNT_INTERFACE) == 0)
+                        found = true;
+        }
+        return found;
+}
+
 static int on_interfaces_signal(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         const char *obj;
+        bool added = strcmp(sd_bus_message_get_member(m), "InterfacesAdded") == 0;
         if (sd_bus_message_read(m, "o", &obj) < 0)
                 return 0;
-        printf("%s %s\n", strcmp(sd_bus_message_get_member(m), "InterfacesAdded") == 0
-                              ? "added" : "removed", obj);
+        printf("%s %s%s\n", added ? "added" : "removed", obj,
+               names_mount_interface(m, added) ? " " FUSED_MOUNT_INTERFACE : "");
         fflush(stdout);
         if (watch_left > 0)
                 watch_left--;

@@ -36,8 +36,9 @@ h_check "ListMounts (as another user) has it, with owner" grep -qP "^\Q$obj\E\t\
 t_client $A unmount "$M/a"
 h_check "unmounted" test "$T_RC" = 0
 wait $watcher
-h_check "InterfacesAdded then InterfacesRemoved for the mount" \
-  test "$(cat "$H_TMP/watch.out")" = "$(printf 'watching\nadded %s\nremoved %s' "$obj" "$obj")"
+h_check "InterfacesAdded then InterfacesRemoved for the mount, both naming the Mount interface" \
+  test "$(cat "$H_TMP/watch.out")" = "$(printf 'watching\nadded %s %s\nremoved %s %s' \
+    "$obj" org.freedesktop.fuse1.Mount "$obj" org.freedesktop.fuse1.Mount)"
 h_check "the object is gone" eval '! prop Owner >/dev/null'
 t_client 0 list
 h_check "ListMounts no longer has it" test -z "$T_OUT"

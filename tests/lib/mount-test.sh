@@ -78,6 +78,25 @@ start() {
   fail "$* did not mount $target within 10 s"
 }
 
+# Two reads of wait2 at once; prints how many requests each saw in flight
+# ("2 2": they were served side by side).
+two_reads() {
+  timeout 20 cat "$mnt/wait2" > "$tmp/r1" &
+  local p1=$!
+  timeout 20 cat "$mnt/wait2" > "$tmp/r2" &
+  wait $p1 $!
+  echo "$(cat "$tmp/r1") $(cat "$tmp/r2")"
+}
+
+# How many /dev/fuse fds process $1 holds.
+count_fuse_fds() {
+  local n=0
+  for f in /proc/"$1"/fd/*; do
+    [ "$(readlink "$f")" = /dev/fuse ] && n=$((n + 1))
+  done
+  echo $n
+}
+
 # Waits for the server to exit; its status in $server_rc.
 wait_server() {
   for _ in $(seq 100); do
@@ -212,23 +231,12 @@ sigterm)
   umount "$mnt"; wait_server
   ;;
 clone-fd)
-  count_fuse_fds() {
-    local n=0
-    for f in /proc/"$1"/fd/*; do
-      [ "$(readlink "$f")" = /dev/fuse ] && n=$((n + 1))
-    done
-    echo $n
-  }
   # Two reads of wait2 must be in flight at once: the pool grows on
   # demand, and with clone_fd each worker has its own /dev/fuse fd.
   for opt in clone_fd max_idle_threads=1; do
     start "$mnt" "$testfs" -f "$mnt" -o $opt
-    timeout 20 cat "$mnt/wait2" > "$tmp/r1" &
-    p1=$!
-    timeout 20 cat "$mnt/wait2" > "$tmp/r2" &
-    p2=$!
-    wait $p1 $p2
-    [ "$(cat "$tmp/r1") $(cat "$tmp/r2")" = "2 2" ] || fail "$opt: reads saw $(cat "$tmp/r1") $(cat "$tmp/r2") in flight"
+    seen=$(two_reads)
+    [ "$seen" = "2 2" ] || fail "$opt: reads saw $seen in flight"
     fds=$(count_fuse_fds "$server")
     threads=$(ls /proc/"$server"/task | wc -l)
     echo "$opt: $fds /dev/fuse fds, $threads threads"
@@ -246,12 +254,8 @@ clone-fd)
   done
   # One thread only: the reads cannot overlap (the check can fail).
   start "$mnt" "$testfs" -f "$mnt" -o max_threads=1
-  timeout 20 cat "$mnt/wait2" > "$tmp/r1" &
-  p1=$!
-  timeout 20 cat "$mnt/wait2" > "$tmp/r2" &
-  p2=$!
-  wait $p1 $p2
-  [ "$(cat "$tmp/r1") $(cat "$tmp/r2")" = "1 1" ] || fail "max_threads=1: reads saw $(cat "$tmp/r1") $(cat "$tmp/r2")"
+  seen=$(two_reads)
+  [ "$seen" = "1 1" ] || fail "max_threads=1: reads saw $seen"
   umount "$mnt"; wait_server
   ;;
 bad-option)
@@ -346,14 +350,9 @@ api-versions)
     for opt in clone_fd max_idle_threads=5; do
       start "$mnt" "$fs" -f "$mnt" -o $opt
       [ "$(info "$mnt" 1)" = "fuse.$(basename "$fs")" ] || fail "$fs: type $(info "$mnt" 1)"
-      timeout 20 cat "$mnt/wait2" > "$tmp/r1" &
-      p1=$!
-      timeout 20 cat "$mnt/wait2" > "$tmp/r2" &
-      p2=$!
-      wait $p1 $p2
-      [ "$(cat "$tmp/r1") $(cat "$tmp/r2")" = "2 2" ] || fail "$fs $opt: reads saw $(cat "$tmp/r1") $(cat "$tmp/r2")"
-      fds=0
-      for f in /proc/"$server"/fd/*; do [ "$(readlink "$f")" = /dev/fuse ] && fds=$((fds + 1)); done
+      seen=$(two_reads)
+      [ "$seen" = "2 2" ] || fail "$fs $opt: reads saw $seen"
+      fds=$(count_fuse_fds "$server")
       if [ $opt = clone_fd ]; then
         [ "$fds" -ge 3 ] || fail "$fs clone_fd: $fds /dev/fuse fds"
         kill -TERM "$server"
