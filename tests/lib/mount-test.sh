@@ -20,6 +20,7 @@ if [ -z "${MOUNT_TEST_UNSHARED:-}" ]; then
 fi
 shift 4
 old_testfs=("$@")
+. "$(dirname "$0")/../user-bin.sh"
 
 tmp=$(mktemp -d /tmp/fused-mounttest.XXXXXX) || exit 1
 chmod 755 "$tmp"
@@ -103,7 +104,10 @@ wait_server() {
     kill -0 "$server" 2>/dev/null || break
     sleep 0.1
   done
-  kill -0 "$server" 2>/dev/null && fail "server $server still running"
+  # Where its threads wait says which side is stuck (read on /dev/fuse:
+  # the kernel still has the connection; futex: the loop's shutdown).
+  kill -0 "$server" 2>/dev/null &&
+    fail "server $server still running; threads wait in:$(for t in /proc/"$server"/task/*; do printf ' %s' "$(cat "$t/wchan" 2>/dev/null)"; done)"
   wait "$server"; server_rc=$?
   server=
 }
@@ -228,7 +232,7 @@ sigterm)
   sleep 0.2
   kill -0 "$server" 2>/dev/null || fail "died of SIGPIPE"
   check_hello "$mnt/hello"
-  umount "$mnt"; wait_server
+  umount "$mnt" || fail "umount after SIGPIPE"; wait_server
   ;;
 clone-fd)
   # Two reads of wait2 must be in flight at once: the pool grows on
@@ -249,14 +253,14 @@ clone-fd)
     # the two reads, and at most one open/getattr/flush of the readers
     # racing them.
     [ "$threads" -le 5 ] || fail "$threads threads for two concurrent requests"
-    umount "$mnt"; wait_server
+    umount "$mnt" || fail "$opt: umount"; wait_server
     [ "$server_rc" = 0 ] || fail "exit status $server_rc"
   done
   # One thread only: the reads cannot overlap (the check can fail).
   start "$mnt" "$testfs" -f "$mnt" -o max_threads=1
   seen=$(two_reads)
   [ "$seen" = "1 1" ] || fail "max_threads=1: reads saw $seen"
-  umount "$mnt"; wait_server
+  umount "$mnt" || fail "max_threads=1: umount"; wait_server
   ;;
 bad-option)
   for opt in no_such_option rootmode=40000 max_read=lots subtype=a/b; do
@@ -279,7 +283,7 @@ daemonize)
   [ "$(readlink /proc/"$pid"/cwd)" = / ] || fail "cwd $(readlink /proc/"$pid"/cwd)"
   [ "$(readlink /proc/"$pid"/fd/1)" = /dev/null ] || fail "stdout $(readlink /proc/"$pid"/fd/1)"
   [ "$(ps -o sid= -p "$pid" | tr -d ' ')" = "$pid" ] || fail "not a session leader"
-  umount "$mnt"
+  umount "$mnt" || fail "umount of the daemon's mount"
   for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
   kill -0 "$pid" 2>/dev/null && fail "daemon still running after unmount"
   # auto_unmount survives going into the background: the watcher (a child
@@ -302,6 +306,8 @@ daemonize)
   ;;
 non-root)
   chmod 777 "$mnt"
+  # A copy uid 61000 runs on our libfuse3 from wherever the clone is.
+  ub_copy "$tmp/user-bin" testfs
   out=$(timeout 10 setpriv --reuid=61000 --regid=61000 --clear-groups "$testfs" -f "$mnt" 2>&1) &&
     fail "exit status 0 as uid 61000"
   mounted "$mnt" && fail "mounted as uid 61000"
