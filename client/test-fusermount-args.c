@@ -4,15 +4,7 @@
 #include <string.h>
 
 #include "fusermount-args.h"
-
-static int failures;
-
-#define CHECK(cond) do { \
-                if (!(cond)) { \
-                        fprintf(stderr, "FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond); \
-                        failures++; \
-                } \
-        } while (0)
+#include "../lib/test-util.h"
 
 #define ARGV(...) ((char *[]) { "fusermount3", __VA_ARGS__, NULL })
 

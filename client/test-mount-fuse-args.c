@@ -4,15 +4,7 @@
 #include <string.h>
 
 #include "mount-fuse-args.h"
-
-static int failures;
-
-#define CHECK(cond) do { \
-                if (!(cond)) { \
-                        fprintf(stderr, "FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond); \
-                        failures++; \
-                } \
-        } while (0)
+#include "../lib/test-util.h"
 
 static int parse(char **argv, struct mount_fuse *m) {
         const char *error;

@@ -315,6 +315,14 @@ static struct node *fi_node(struct fuse_file_info *fi)
 	return fi ? (struct node *)(uintptr_t)fi->fh : NULL;
 }
 
+/* The open file's node, else the one at path (nullpath_ok may leave
+ * path NULL when there is a handle).  With the lock held. */
+static int fi_lookup(const char *path, struct fuse_file_info *fi, struct node **n)
+{
+	*n = fi_node(fi);
+	return *n ? 0 : lookup(path, n);
+}
+
 /* Every operation below: take the lock, find the node, act, unlock. */
 
 static void *memfs_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
@@ -332,12 +340,11 @@ static void *memfs_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
 
 static int memfs_getattr(const char *path, struct stat *st, struct fuse_file_info *fi)
 {
-	struct node *n = fi_node(fi);
-	int r = 0;
+	struct node *n;
+	int r;
 
 	lock();
-	if (!n)
-		r = lookup(path, &n);
+	r = fi_lookup(path, fi, &n);
 	if (r == 0)
 		*st = n->st;
 	unlock();
@@ -365,12 +372,11 @@ static int memfs_opendir(const char *path, struct fuse_file_info *fi)
 static int memfs_readdir(const char *path, void *buf, fuse_fill_dir_t fill, off_t off,
 			 struct fuse_file_info *fi, enum fuse_readdir_flags flags)
 {
-	struct node *n = fi_node(fi);
-	int r = 0;
+	struct node *n;
+	int r;
 
 	lock();
-	if (!n)
-		r = lookup(path, &n);
+	r = fi_lookup(path, fi, &n);
 	if (r == 0) {
 		/* Offset 0 everywhere: the library keeps the listing between calls. */
 		fill(buf, ".", &n->st, 0, 0);
@@ -615,12 +621,11 @@ static int memfs_link(const char *from, const char *to)
 
 static int memfs_chmod(const char *path, mode_t mode, struct fuse_file_info *fi)
 {
-	struct node *n = fi_node(fi);
-	int r = 0;
+	struct node *n;
+	int r;
 
 	lock();
-	if (!n)
-		r = lookup(path, &n);
+	r = fi_lookup(path, fi, &n);
 	if (r == 0) {
 		n->st.st_mode = (n->st.st_mode & S_IFMT) | (mode & 07777);
 		n->st.st_ctim = now();
@@ -631,12 +636,11 @@ static int memfs_chmod(const char *path, mode_t mode, struct fuse_file_info *fi)
 
 static int memfs_chown(const char *path, uid_t uid, gid_t gid, struct fuse_file_info *fi)
 {
-	struct node *n = fi_node(fi);
-	int r = 0;
+	struct node *n;
+	int r;
 
 	lock();
-	if (!n)
-		r = lookup(path, &n);
+	r = fi_lookup(path, fi, &n);
 	if (r == 0) {
 		if (uid != (uid_t)-1)
 			n->st.st_uid = uid;
@@ -653,12 +657,11 @@ static int memfs_chown(const char *path, uid_t uid, gid_t gid, struct fuse_file_
 
 static int memfs_truncate(const char *path, off_t size, struct fuse_file_info *fi)
 {
-	struct node *n = fi_node(fi);
-	int r = 0;
+	struct node *n;
+	int r;
 
 	lock();
-	if (!n)
-		r = lookup(path, &n);
+	r = fi_lookup(path, fi, &n);
 	if (r == 0 && S_ISDIR(n->st.st_mode))
 		r = -EISDIR;
 	else if (r == 0 && !S_ISREG(n->st.st_mode))
@@ -681,12 +684,11 @@ static void set_time(struct timespec *t, const struct timespec *ts)
 static int memfs_utimens(const char *path, const struct timespec ts[2],
 			 struct fuse_file_info *fi)
 {
-	struct node *n = fi_node(fi);
-	int r = 0;
+	struct node *n;
+	int r;
 
 	lock();
-	if (!n)
-		r = lookup(path, &n);
+	r = fi_lookup(path, fi, &n);
 	if (r == 0) {
 		set_time(&n->st.st_atim, &ts[0]);
 		set_time(&n->st.st_mtim, &ts[1]);

@@ -8,12 +8,48 @@
 #include "highlevel-i.h"
 
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 static inline void enter(struct fuse_fs *fs)
 {
 	hl_context_get()->ctx.private_data = fs->user_data;
+}
+
+/* -d: one line per operation reaching the top of the stack (modules
+ * below it are quiet), in libfuse's format, so that a debug log reads the
+ * same with either library. */
+static void __attribute__((noinline, format(printf, 1, 2)))
+trace(const char *fmt, ...)
+{
+	char line[4200];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	fuse_log(FUSE_LOG_DEBUG, "%s", line);
+}
+
+/* The check inline: without -d an operation costs one test more.  FH(fi)
+ * is the handle as the line shows it, "NULL" for a call by path only. */
+#define TRACE(fs, ...)                                                    \
+	do {                                                              \
+		if ((fs)->debug)                                          \
+			trace(__VA_ARGS__);                               \
+	} while (0)
+#define FH(fi) ((fi) ? (snprintf(fh_buf, sizeof(fh_buf), "%llu",          \
+				  (unsigned long long)(fi)->fh), fh_buf)  \
+		     : "NULL")
+static __thread char fh_buf[24];
+/* With nullpath_ok an open file's operations may come without a path. */
+#define NP(path) ((path) ? (path) : "(null)")
+
+static unsigned umask_of_caller(void)
+{
+	return hl_context_get()->ctx.umask;
 }
 
 #define CALL_OR(fs, member, dflt, ...)                                    \
@@ -48,51 +84,61 @@ struct fuse_fs *fuse_fs_new(const struct fuse_operations *op, size_t op_size,
 int fuse_fs_getattr(struct fuse_fs *fs, const char *path, struct stat *buf,
 		    struct fuse_file_info *fi)
 {
+	TRACE(fs, "getattr[%s] %s\n", FH(fi), NP(path));
 	CALL_OR(fs, getattr, -ENOSYS, path, buf, fi);
 }
 
 int fuse_fs_rename(struct fuse_fs *fs, const char *oldpath,
 		   const char *newpath, unsigned int flags)
 {
+	TRACE(fs, "rename %s %s 0x%x\n", oldpath, newpath, flags);
 	CALL_OR(fs, rename, -ENOSYS, oldpath, newpath, flags);
 }
 
 int fuse_fs_unlink(struct fuse_fs *fs, const char *path)
 {
+	TRACE(fs, "unlink %s\n", NP(path));
 	CALL_OR(fs, unlink, -ENOSYS, path);
 }
 
 int fuse_fs_rmdir(struct fuse_fs *fs, const char *path)
 {
+	TRACE(fs, "rmdir %s\n", NP(path));
 	CALL_OR(fs, rmdir, -ENOSYS, path);
 }
 
 int fuse_fs_symlink(struct fuse_fs *fs, const char *linkname,
 		    const char *path)
 {
+	TRACE(fs, "symlink %s %s\n", linkname, NP(path));
 	CALL_OR(fs, symlink, -ENOSYS, linkname, path);
 }
 
 int fuse_fs_link(struct fuse_fs *fs, const char *oldpath, const char *newpath)
 {
+	TRACE(fs, "link %s %s\n", oldpath, newpath);
 	CALL_OR(fs, link, -ENOSYS, oldpath, newpath);
 }
 
 int fuse_fs_release(struct fuse_fs *fs, const char *path,
 		    struct fuse_file_info *fi)
 {
+	TRACE(fs, "release%s[%s] flags: 0x%x\n",
+	      fi->flush ? "+flush" : "", FH(fi), fi->flags);
 	CALL_OR(fs, release, 0, path, fi);
 }
 
 int fuse_fs_opendir(struct fuse_fs *fs, const char *path,
 		    struct fuse_file_info *fi)
 {
+	TRACE(fs, "opendir flags: 0x%x %s\n", fi->flags, NP(path));
 	CALL_OR(fs, opendir, 0, path, fi);
 }
 
 int fuse_fs_open(struct fuse_fs *fs, const char *path,
 		 struct fuse_file_info *fi)
 {
+	TRACE(fs, "open flags: 0x%x %s\n", fi->flags, NP(path));
 	CALL_OR(fs, open, 0, path, fi);
 }
 
@@ -104,6 +150,8 @@ int fuse_fs_read_buf(struct fuse_fs *fs, const char *path,
 	int res;
 
 	enter(fs);
+	TRACE(fs, "read[%s] %zu bytes from %llu flags: 0x%x\n",
+	      FH(fi), size, (unsigned long long)off, fi->flags);
 	if (fs->op.read_buf) {
 		res = fs->op.read_buf(path, bufp, size, off, fi);
 		return res < 0 ? res : 0;
@@ -140,6 +188,8 @@ int fuse_fs_read(struct fuse_fs *fs, const char *path, char *mem, size_t size,
 	ssize_t res;
 
 	enter(fs);
+	TRACE(fs, "read[%s] %zu bytes from %llu flags: 0x%x\n",
+	      FH(fi), size, (unsigned long long)off, fi->flags);
 	if (!fs->op.read_buf) {
 		if (!fs->op.read)
 			return -ENOSYS;
@@ -168,6 +218,9 @@ int fuse_fs_write_buf(struct fuse_fs *fs, const char *path,
 	int res;
 
 	enter(fs);
+	TRACE(fs, "write%s[%s] %zu bytes to %llu flags: 0x%x\n",
+	      fi->writepage ? "page" : "", FH(fi), fuse_buf_size(buf),
+	      (unsigned long long)off, fi->flags);
 	if (fs->op.write_buf)
 		return fs->op.write_buf(path, buf, off, fi);
 	if (!fs->op.write)
@@ -205,24 +258,28 @@ int fuse_fs_write(struct fuse_fs *fs, const char *path, const char *mem,
 int fuse_fs_fsync(struct fuse_fs *fs, const char *path, int datasync,
 		  struct fuse_file_info *fi)
 {
+	TRACE(fs, "fsync[%s] datasync: %i\n", FH(fi), datasync);
 	CALL_OR(fs, fsync, -ENOSYS, path, datasync, fi);
 }
 
 int fuse_fs_fsyncdir(struct fuse_fs *fs, const char *path, int datasync,
 		     struct fuse_file_info *fi)
 {
+	TRACE(fs, "fsyncdir[%s] datasync: %i\n", FH(fi), datasync);
 	CALL_OR(fs, fsyncdir, -ENOSYS, path, datasync, fi);
 }
 
 int fuse_fs_flush(struct fuse_fs *fs, const char *path,
 		  struct fuse_file_info *fi)
 {
+	TRACE(fs, "flush[%s]\n", FH(fi));
 	CALL_OR(fs, flush, -ENOSYS, path, fi);
 }
 
 int fuse_fs_statfs(struct fuse_fs *fs, const char *path, struct statvfs *buf)
 {
 	enter(fs);
+	TRACE(fs, "statfs %s\n", NP(path));
 	if (fs->op.statfs)
 		return fs->op.statfs(path, buf);
 	/* what df should see from a file system that says nothing */
@@ -234,6 +291,7 @@ int fuse_fs_statfs(struct fuse_fs *fs, const char *path, struct statvfs *buf)
 int fuse_fs_releasedir(struct fuse_fs *fs, const char *path,
 		       struct fuse_file_info *fi)
 {
+	TRACE(fs, "releasedir[%s] flags: 0x%x\n", FH(fi), fi->flags);
 	CALL_OR(fs, releasedir, 0, path, fi);
 }
 
@@ -241,12 +299,17 @@ int fuse_fs_readdir(struct fuse_fs *fs, const char *path, void *buf,
 		    fuse_fill_dir_t filler, off_t off,
 		    struct fuse_file_info *fi, enum fuse_readdir_flags flags)
 {
+	TRACE(fs, "readdir%s[%s] from %llu\n",
+	      (flags & FUSE_READDIR_PLUS) ? "plus" : "", FH(fi),
+	      (unsigned long long)off);
 	CALL_OR(fs, readdir, -ENOSYS, path, buf, filler, off, fi, flags);
 }
 
 int fuse_fs_create(struct fuse_fs *fs, const char *path, mode_t mode,
 		   struct fuse_file_info *fi)
 {
+	TRACE(fs, "create flags: 0x%x %s 0%o umask=0%03o\n",
+	      fi->flags, NP(path), (unsigned)mode, umask_of_caller());
 	CALL_OR(fs, create, -ENOSYS, path, mode, fi);
 }
 
@@ -265,70 +328,91 @@ int fuse_fs_flock(struct fuse_fs *fs, const char *path,
 int fuse_fs_chown(struct fuse_fs *fs, const char *path, uid_t uid, gid_t gid,
 		  struct fuse_file_info *fi)
 {
+	TRACE(fs, "chown[%s] %s %lu %lu\n",
+	      FH(fi), NP(path), (unsigned long)uid, (unsigned long)gid);
 	CALL_OR(fs, chown, -ENOSYS, path, uid, gid, fi);
 }
 
 int fuse_fs_chmod(struct fuse_fs *fs, const char *path, mode_t mode,
 		  struct fuse_file_info *fi)
 {
+	TRACE(fs, "chmod[%s] %s %llo\n",
+	      FH(fi), NP(path), (unsigned long long)mode);
 	CALL_OR(fs, chmod, -ENOSYS, path, mode, fi);
 }
 
 int fuse_fs_truncate(struct fuse_fs *fs, const char *path, off_t size,
 		     struct fuse_file_info *fi)
 {
+	TRACE(fs, "truncate[%s] %llu\n", FH(fi), (unsigned long long)size);
 	CALL_OR(fs, truncate, -ENOSYS, path, size, fi);
 }
 
 int fuse_fs_utimens(struct fuse_fs *fs, const char *path,
 		    const struct timespec tv[2], struct fuse_file_info *fi)
 {
+	TRACE(fs, "utimens[%s] %s %li.%09lu %li.%09lu\n",
+	      FH(fi), NP(path),
+	      (long)tv[0].tv_sec, (unsigned long)tv[0].tv_nsec,
+	      (long)tv[1].tv_sec, (unsigned long)tv[1].tv_nsec);
 	CALL_OR(fs, utimens, -ENOSYS, path, tv, fi);
 }
 
 int fuse_fs_access(struct fuse_fs *fs, const char *path, int mask)
 {
+	TRACE(fs, "access %s 0%o\n", NP(path), (unsigned)mask);
 	CALL_OR(fs, access, -ENOSYS, path, mask);
 }
 
 int fuse_fs_readlink(struct fuse_fs *fs, const char *path, char *buf,
 		     size_t len)
 {
+	TRACE(fs, "readlink %s %lu\n", NP(path), (unsigned long)len);
 	CALL_OR(fs, readlink, -ENOSYS, path, buf, len);
 }
 
 int fuse_fs_mknod(struct fuse_fs *fs, const char *path, mode_t mode,
 		  dev_t rdev)
 {
+	TRACE(fs, "mknod %s 0%o 0x%llx umask=0%03o\n",
+	      NP(path), (unsigned)mode, (unsigned long long)rdev,
+	      umask_of_caller());
 	CALL_OR(fs, mknod, -ENOSYS, path, mode, rdev);
 }
 
 int fuse_fs_mkdir(struct fuse_fs *fs, const char *path, mode_t mode)
 {
+	TRACE(fs, "mkdir %s 0%o umask=0%03o\n",
+	      NP(path), (unsigned)mode, umask_of_caller());
 	CALL_OR(fs, mkdir, -ENOSYS, path, mode);
 }
 
 int fuse_fs_setxattr(struct fuse_fs *fs, const char *path, const char *name,
 		     const char *value, size_t size, int flags)
 {
+	TRACE(fs, "setxattr %s %s %lu 0x%x\n",
+	      NP(path), name, (unsigned long)size, flags);
 	CALL_OR(fs, setxattr, -ENOSYS, path, name, value, size, flags);
 }
 
 int fuse_fs_getxattr(struct fuse_fs *fs, const char *path, const char *name,
 		     char *value, size_t size)
 {
+	TRACE(fs, "getxattr %s %s %lu\n", NP(path), name, (unsigned long)size);
 	CALL_OR(fs, getxattr, -ENOSYS, path, name, value, size);
 }
 
 int fuse_fs_listxattr(struct fuse_fs *fs, const char *path, char *list,
 		      size_t size)
 {
+	TRACE(fs, "listxattr %s %lu\n", NP(path), (unsigned long)size);
 	CALL_OR(fs, listxattr, -ENOSYS, path, list, size);
 }
 
 int fuse_fs_removexattr(struct fuse_fs *fs, const char *path,
 			const char *name)
 {
+	TRACE(fs, "removexattr %s %s\n", NP(path), name);
 	CALL_OR(fs, removexattr, -ENOSYS, path, name);
 }
 
@@ -360,6 +444,9 @@ int fuse_fs_poll(struct fuse_fs *fs, const char *path,
 int fuse_fs_fallocate(struct fuse_fs *fs, const char *path, int mode,
 		      off_t offset, off_t length, struct fuse_file_info *fi)
 {
+	TRACE(fs, "fallocate %s mode %x, offset: %llu, length: %llu\n",
+	      NP(path), mode, (unsigned long long)offset,
+	      (unsigned long long)length);
 	CALL_OR(fs, fallocate, -ENOSYS, path, mode, offset, length, fi);
 }
 
@@ -369,6 +456,9 @@ ssize_t fuse_fs_copy_file_range(struct fuse_fs *fs, const char *path_in,
 				struct fuse_file_info *fi_out, off_t off_out,
 				size_t len, int flags)
 {
+	TRACE(fs, "copy_file_range from %s:%llu to %s:%llu, length: %llu\n",
+	      NP(path_in), (unsigned long long)off_in, NP(path_out),
+	      (unsigned long long)off_out, (unsigned long long)len);
 	CALL_OR(fs, copy_file_range, -ENOSYS, path_in, fi_in, off_in,
 		path_out, fi_out, off_out, len, flags);
 }
@@ -376,6 +466,8 @@ ssize_t fuse_fs_copy_file_range(struct fuse_fs *fs, const char *path_in,
 off_t fuse_fs_lseek(struct fuse_fs *fs, const char *path, off_t off,
 		    int whence, struct fuse_file_info *fi)
 {
+	TRACE(fs, "lseek[%s] %llu %d\n",
+	      FH(fi), (unsigned long long)off, whence);
 	CALL_OR(fs, lseek, -ENOSYS, path, off, whence, fi);
 }
 

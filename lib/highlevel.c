@@ -325,6 +325,38 @@ static void ll_forget_multi(fuse_req_t req, size_t count,
 	fuse_reply_none(req);
 }
 
+/* getattr/setattr: with an open file (fi), its path may be NULL
+ * (nullpath_ok, or unlinked while open). */
+static int get_path_fi(struct fuse *f, fuse_ino_t ino,
+		       struct fuse_file_info *fi, char **path)
+{
+	if (fi)
+		return hl_get_path_nullok(f, ino, path, 0);
+	return hl_get_path(f, ino, NULL, path);
+}
+
+static void put_path_fi(struct fuse *f, fuse_ino_t ino,
+			struct fuse_file_info *fi, char *path)
+{
+	if (fi)
+		hl_put_path_nullok(f, ino, path);
+	else
+		hl_put_path(f, ino);
+}
+
+/* The attributes after getattr/setattr, or err. */
+static void reply_attr(struct fuse *f, fuse_req_t req, fuse_ino_t ino,
+		       struct stat *st, int err)
+{
+	if (err) {
+		hl_reply_err(req, err);
+		return;
+	}
+	note_stat(f, ino, st);
+	hl_set_stat(f, ino, st);
+	fuse_reply_attr(req, st, f->conf.attr_timeout);
+}
+
 static void ll_getattr(fuse_req_t req, fuse_ino_t ino,
 		       struct fuse_file_info *fi)
 {
@@ -335,26 +367,14 @@ static void ll_getattr(fuse_req_t req, fuse_ino_t ino,
 	int err;
 
 	memset(&st, 0, sizeof(st));
-	if (fi)
-		err = hl_get_path_nullok(f, ino, &path, 0);
-	else
-		err = hl_get_path(f, ino, NULL, &path);
+	err = get_path_fi(f, ino, fi, &path);
 	if (!err) {
 		hl_intr_begin(f, req, &d);
 		err = fuse_fs_getattr(f->fs, path, &st, fi);
 		hl_intr_end(f, req, &d);
-		if (fi)
-			hl_put_path_nullok(f, ino, path);
-		else
-			hl_put_path(f, ino);
+		put_path_fi(f, ino, fi, path);
 	}
-	if (err) {
-		hl_reply_err(req, err);
-		return;
-	}
-	note_stat(f, ino, &st);
-	hl_set_stat(f, ino, &st);
-	fuse_reply_attr(req, &st, f->conf.attr_timeout);
+	reply_attr(f, req, ino, &st, err);
 }
 
 static void ll_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
@@ -367,10 +387,7 @@ static void ll_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
 	int err;
 
 	memset(&st, 0, sizeof(st));
-	if (fi)
-		err = hl_get_path_nullok(f, ino, &path, 0);
-	else
-		err = hl_get_path(f, ino, NULL, &path);
+	err = get_path_fi(f, ino, fi, &path);
 	if (err) {
 		hl_reply_err(req, err);
 		return;
@@ -404,17 +421,8 @@ static void ll_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
 	if (!err)
 		err = fuse_fs_getattr(f->fs, path, &st, fi);
 	hl_intr_end(f, req, &d);
-	if (fi)
-		hl_put_path_nullok(f, ino, path);
-	else
-		hl_put_path(f, ino);
-	if (err) {
-		hl_reply_err(req, err);
-		return;
-	}
-	note_stat(f, ino, &st);
-	hl_set_stat(f, ino, &st);
-	fuse_reply_attr(req, &st, f->conf.attr_timeout);
+	put_path_fi(f, ino, fi, path);
+	reply_attr(f, req, ino, &st, err);
 }
 
 static void ll_access(fuse_req_t req, fuse_ino_t ino, int mask)

@@ -26,7 +26,7 @@ h_setup
 trap 'rc=$?; restore_dev; (exit $rc); h_cleanup' EXIT
 echo "mount_max = 2000" >"$H_CONF"
 h_start_fused "$fused"
-bench=$(h_user_path "$bench")
+h_user_bins bench
 A=$H_UID0
 as_a() { setpriv --reuid=$A --regid=$A --clear-groups -- "$@"; }
 rss() { awk '/^VmRSS/ { print $2 }' "/proc/$H_FUSED_PID/status"; }

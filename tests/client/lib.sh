@@ -63,14 +63,3 @@ expect_rc() {
     return 1
   fi
 }
-
-# require_reachable FILE...: the unprivileged test uids must be able to run
-# the binaries under test straight from the build tree; say so plainly if
-# the tree sits where they cannot reach (e.g. under a 0700 /root).
-require_reachable() {
-  local f
-  for f in "$@"; do
-    setpriv --reuid=61000 --regid=61000 --clear-groups -- test -x "$f" ||
-      h_die "uid 61000 cannot run $f: put the build tree where other uids can read it"
-  done
-}

@@ -12,12 +12,13 @@ set -u
 . "$(dirname "$0")/lib.sh"
 h_enter_ns "$@"
 fused=$(realpath "$1") fusedctl=$(realpath "$2"); shift 2
-# Absolute paths (meson passes them relative): pgrep -f matches on them.
-exes=()
-for f in "$@"; do exes+=("$(realpath "$f")"); done
-set -- "${exes[@]}"
-require_reachable "$fusedctl" "$@"
 h_setup
+# Copies the test uid can run, with our libfuse3 beside them; absolute
+# paths, which pgrep -f matches on.
+exes=()
+for f in "$@"; do h_user_bins f; exes+=("$f"); done
+set -- "${exes[@]}"
+h_user_bins fusedctl
 h_start_fused "$fused"
 
 U=$H_UID0

@@ -8,8 +8,8 @@ set -u
 . "$(dirname "$0")/lib.sh"
 h_enter_ns "$@"
 fused=$(realpath "$1") fusedctl=$(realpath "$2") fusermount3=$(realpath "$3") compat=$(realpath "$4")   # meson passes them relative
-require_reachable "$fusedctl" "$fusermount3" "$compat"
 h_setup
+h_user_bins fusedctl fusermount3 compat
 h_start_fused "$fused"
 
 h_check "usage: no command -> 2" expect_rc 2 "$fusedctl"

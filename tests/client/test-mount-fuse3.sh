@@ -9,8 +9,8 @@ set -u
 . "$(dirname "$0")/lib.sh"
 h_enter_ns "$@"
 fused=$(realpath "$1") fusedctl=$(realpath "$2") helper=$(realpath "$3") memfs=$(realpath "$4")   # meson passes them relative
-require_reachable "$memfs" "$fusedctl"
 h_setup
+h_user_bins memfs fusedctl
 h_start_fused "$fused"
 
 # mount(8) finds /sbin/mount.fuse (-> mount.fuse3) for fuse.TYPE.  It

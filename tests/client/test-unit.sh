@@ -11,8 +11,8 @@ set -u
 h_enter_ns "$@"
 fused=$(realpath "$1") fusedctl=$(realpath "$2") unit=$(realpath "$3") conf=$(realpath "$4")
 memfs=$(realpath "$5")
-require_reachable "$memfs"
 h_setup
+h_user_bins memfs
 h_start_fused "$fused"
 
 U=$H_UID0

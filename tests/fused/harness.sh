@@ -8,8 +8,8 @@
 #   h_rules 50-x.rules <<'EOF'   # optional: add a polkit rule (restarts polkitd)
 #   h_start_fused /path/to/fused # waits for org.freedesktop.fuse1
 #   h_as 61000 cmd...            # run as an unprivileged uid
-#   c=$(h_user_path build/x)     # a binary the test uids can run (copied
-#                                # to H_TMP if its build tree is closed)
+#   h_user_bins VAR...           # the programs VARs name, as copies the
+#                                # test uids can run (../user-bin.sh)
 #
 # Everything started is stopped, every FUSE mount under the temp dirs is
 # unmounted and the temp dirs are removed on exit, also on failure.  The
@@ -25,6 +25,7 @@
 # H_BUS_LIMITS (extra <limit> elements for the bus config).
 
 H_SRCDIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+. "$H_SRCDIR/../user-bin.sh"
 H_POLICY_DIR=$(cd "$H_SRCDIR/../../policy" && pwd)
 H_UID0=61000 H_UID1=61001 H_UID2=61002 H_UID3=61003
 H_FUSE_GID=61100
@@ -251,23 +252,14 @@ h_as_groups() {
   setpriv --reuid="$uid" --regid="$uid" --groups="$groups" -- "$@"
 }
 
-# h_user_path PATH: PATH if the test uids may run it, else a copy in H_TMP
-# they may (a build tree in a directory only root can enter, as in a fresh
-# clone under /root).  Libraries an executable finds through
-# $ORIGIN/../lib (meson's build-tree RUNPATH) come along.
-h_user_path() {
-  local p=$1
-  if setpriv --reuid="$H_UID0" --regid="$H_UID0" --clear-groups -- test -x "$p" -a -r "$p"; then
-    echo "$p"; return 0
-  fi
-  local d; d=$H_TMP/bin/$(basename "$(dirname "$p")")
-  mkdir -p "$d" && cp "$p" "$d/" || h_die "cannot copy $p"
-  if readelf -d "$p" 2>/dev/null | grep -q 'RUNPATH.*\$ORIGIN/\.\./lib'; then
-    mkdir -p "$H_TMP/bin/lib"
-    cp -P "$(dirname "$p")"/../lib/*.so* "$H_TMP/bin/lib/" 2>/dev/null
-  fi
-  chmod -R a+rX "$H_TMP/bin"
-  echo "$d/$(basename "$p")"
+# h_user_bins VAR...: each VAR (naming a program from the build tree) now
+# names a copy in H_TMP that the test uids run, with our libfuse3.so.3
+# beside it; exits if a uid would load any other (../user-bin.sh).  Call
+# after h_setup, for everything a test uid runs: the build tree may be
+# where they cannot reach (a clone under /root).
+h_user_bins() {
+  [ -n "$H_TMP" ] || h_die "h_user_bins before h_setup"
+  UB_UID=$H_UID0 ub_copy "$H_TMP/user-bin" "$@"
 }
 
 # A directory for a test, owned by UID (default root), mode MODE.

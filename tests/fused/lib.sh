@@ -13,7 +13,7 @@ t_init() {
   h_enter_ns "$@"
   T_FUSED=$(realpath "$1") T_CLIENT=$(realpath "$2")
   h_setup
-  T_CLIENT=$(h_user_path "$T_CLIENT")
+  h_user_bins T_CLIENT
   h_start_fused "$T_FUSED"
 }
 

@@ -12,7 +12,7 @@ source "$(dirname "$0")/lib.sh"
 h_enter_ns "$@"
 T_FUSED=$(realpath "$1") T_CLIENT=$(realpath "$2")
 h_setup
-T_CLIENT=$(h_user_path "$T_CLIENT")
+h_user_bins T_CLIENT
 printf '#!/bin/sh\nulimit -n 48\nexec "%s" "$@"\n' "$T_FUSED" >"$H_TMP/fused-lowfd"
 chmod +x "$H_TMP/fused-lowfd"
 h_start_fused "$H_TMP/fused-lowfd"

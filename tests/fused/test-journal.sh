@@ -10,7 +10,7 @@ sink=$(realpath "$3")
 h_enter_ns "$@"
 T_FUSED=$(realpath "$1") T_CLIENT=$(realpath "$2")
 h_setup
-T_CLIENT=$(h_user_path "$T_CLIENT")
+h_user_bins T_CLIENT
 
 # fused looks for the journal once, at start.
 if [ -d /run/systemd ]; then mount -t tmpfs -o mode=0755 tmpfs /run/systemd

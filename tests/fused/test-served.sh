@@ -8,7 +8,7 @@ set -uo pipefail
 source "$(dirname "$0")/lib.sh"
 hello=$(realpath "$3")
 t_init "$@"
-hello=$(h_user_path "$hello")
+h_user_bins hello
 
 A=$H_UID0 B=$H_UID1
 M=$H_TMP/mnt

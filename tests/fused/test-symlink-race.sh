@@ -9,7 +9,7 @@ source "$(dirname "$0")/lib.sh"
 race_bin=$(realpath "$3")
 iterations=${4:-300}
 t_init "$@"
-race_bin=$(h_user_path "$race_bin")
+h_user_bins race_bin
 
 A=$H_UID0
 h_mkdir "$H_TMP/mnt/race" $A 0755

@@ -20,6 +20,7 @@ if [ -z "${MOUNT_TEST_UNSHARED:-}" ]; then
 fi
 shift 4
 old_testfs=("$@")
+. "$(dirname "$0")/../user-bin.sh"
 
 tmp=$(mktemp -d /tmp/fused-mounttest.XXXXXX) || exit 1
 chmod 755 "$tmp"
@@ -78,13 +79,35 @@ start() {
   fail "$* did not mount $target within 10 s"
 }
 
+# Two reads of wait2 at once; prints how many requests each saw in flight
+# ("2 2": they were served side by side).
+two_reads() {
+  timeout 20 cat "$mnt/wait2" > "$tmp/r1" &
+  local p1=$!
+  timeout 20 cat "$mnt/wait2" > "$tmp/r2" &
+  wait $p1 $!
+  echo "$(cat "$tmp/r1") $(cat "$tmp/r2")"
+}
+
+# How many /dev/fuse fds process $1 holds.
+count_fuse_fds() {
+  local n=0
+  for f in /proc/"$1"/fd/*; do
+    [ "$(readlink "$f")" = /dev/fuse ] && n=$((n + 1))
+  done
+  echo $n
+}
+
 # Waits for the server to exit; its status in $server_rc.
 wait_server() {
   for _ in $(seq 100); do
     kill -0 "$server" 2>/dev/null || break
     sleep 0.1
   done
-  kill -0 "$server" 2>/dev/null && fail "server $server still running"
+  # Where its threads wait says which side is stuck (read on /dev/fuse:
+  # the kernel still has the connection; futex: the loop's shutdown).
+  kill -0 "$server" 2>/dev/null &&
+    fail "server $server still running; threads wait in:$(for t in /proc/"$server"/task/*; do printf ' %s' "$(cat "$t/wchan" 2>/dev/null)"; done)"
   wait "$server"; server_rc=$?
   server=
 }
@@ -209,26 +232,15 @@ sigterm)
   sleep 0.2
   kill -0 "$server" 2>/dev/null || fail "died of SIGPIPE"
   check_hello "$mnt/hello"
-  umount "$mnt"; wait_server
+  umount "$mnt" || fail "umount after SIGPIPE"; wait_server
   ;;
 clone-fd)
-  count_fuse_fds() {
-    local n=0
-    for f in /proc/"$1"/fd/*; do
-      [ "$(readlink "$f")" = /dev/fuse ] && n=$((n + 1))
-    done
-    echo $n
-  }
   # Two reads of wait2 must be in flight at once: the pool grows on
   # demand, and with clone_fd each worker has its own /dev/fuse fd.
   for opt in clone_fd max_idle_threads=1; do
     start "$mnt" "$testfs" -f "$mnt" -o $opt
-    timeout 20 cat "$mnt/wait2" > "$tmp/r1" &
-    p1=$!
-    timeout 20 cat "$mnt/wait2" > "$tmp/r2" &
-    p2=$!
-    wait $p1 $p2
-    [ "$(cat "$tmp/r1") $(cat "$tmp/r2")" = "2 2" ] || fail "$opt: reads saw $(cat "$tmp/r1") $(cat "$tmp/r2") in flight"
+    seen=$(two_reads)
+    [ "$seen" = "2 2" ] || fail "$opt: reads saw $seen in flight"
     fds=$(count_fuse_fds "$server")
     threads=$(ls /proc/"$server"/task | wc -l)
     echo "$opt: $fds /dev/fuse fds, $threads threads"
@@ -241,18 +253,14 @@ clone-fd)
     # the two reads, and at most one open/getattr/flush of the readers
     # racing them.
     [ "$threads" -le 5 ] || fail "$threads threads for two concurrent requests"
-    umount "$mnt"; wait_server
+    umount "$mnt" || fail "$opt: umount"; wait_server
     [ "$server_rc" = 0 ] || fail "exit status $server_rc"
   done
   # One thread only: the reads cannot overlap (the check can fail).
   start "$mnt" "$testfs" -f "$mnt" -o max_threads=1
-  timeout 20 cat "$mnt/wait2" > "$tmp/r1" &
-  p1=$!
-  timeout 20 cat "$mnt/wait2" > "$tmp/r2" &
-  p2=$!
-  wait $p1 $p2
-  [ "$(cat "$tmp/r1") $(cat "$tmp/r2")" = "1 1" ] || fail "max_threads=1: reads saw $(cat "$tmp/r1") $(cat "$tmp/r2")"
-  umount "$mnt"; wait_server
+  seen=$(two_reads)
+  [ "$seen" = "1 1" ] || fail "max_threads=1: reads saw $seen"
+  umount "$mnt" || fail "max_threads=1: umount"; wait_server
   ;;
 bad-option)
   for opt in no_such_option rootmode=40000 max_read=lots subtype=a/b; do
@@ -275,7 +283,7 @@ daemonize)
   [ "$(readlink /proc/"$pid"/cwd)" = / ] || fail "cwd $(readlink /proc/"$pid"/cwd)"
   [ "$(readlink /proc/"$pid"/fd/1)" = /dev/null ] || fail "stdout $(readlink /proc/"$pid"/fd/1)"
   [ "$(ps -o sid= -p "$pid" | tr -d ' ')" = "$pid" ] || fail "not a session leader"
-  umount "$mnt"
+  umount "$mnt" || fail "umount of the daemon's mount"
   for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
   kill -0 "$pid" 2>/dev/null && fail "daemon still running after unmount"
   # auto_unmount survives going into the background: the watcher (a child
@@ -298,6 +306,8 @@ daemonize)
   ;;
 non-root)
   chmod 777 "$mnt"
+  # A copy uid 61000 runs on our libfuse3 from wherever the clone is.
+  ub_copy "$tmp/user-bin" testfs
   out=$(timeout 10 setpriv --reuid=61000 --regid=61000 --clear-groups "$testfs" -f "$mnt" 2>&1) &&
     fail "exit status 0 as uid 61000"
   mounted "$mnt" && fail "mounted as uid 61000"
@@ -346,14 +356,9 @@ api-versions)
     for opt in clone_fd max_idle_threads=5; do
       start "$mnt" "$fs" -f "$mnt" -o $opt
       [ "$(info "$mnt" 1)" = "fuse.$(basename "$fs")" ] || fail "$fs: type $(info "$mnt" 1)"
-      timeout 20 cat "$mnt/wait2" > "$tmp/r1" &
-      p1=$!
-      timeout 20 cat "$mnt/wait2" > "$tmp/r2" &
-      p2=$!
-      wait $p1 $p2
-      [ "$(cat "$tmp/r1") $(cat "$tmp/r2")" = "2 2" ] || fail "$fs $opt: reads saw $(cat "$tmp/r1") $(cat "$tmp/r2")"
-      fds=0
-      for f in /proc/"$server"/fd/*; do [ "$(readlink "$f")" = /dev/fuse ] && fds=$((fds + 1)); done
+      seen=$(two_reads)
+      [ "$seen" = "2 2" ] || fail "$fs $opt: reads saw $seen"
+      fds=$(count_fuse_fds "$server")
       if [ $opt = clone_fd ]; then
         [ "$fds" -ge 3 ] || fail "$fs clone_fd: $fds /dev/fuse fds"
         kill -TERM "$server"
