@@ -332,7 +332,7 @@ struct Context {
  * calls pending (max_replies_per_connection): below that, with room for
  * fused's own calls, so that a full service answers TooManyRequests itself
  * rather than having the bus refuse its polkit checks. */
-#define FUSED_REQUESTS_TOTAL_MAX 96u
+#define FUSED_REQUESTS_TOTAL_MAX 112u
 
 /* 0, -EUSERS over the per-uid limit, -EBUSY over the total, -ENOMEM. */
 int context_request_begin(Context *c, uid_t uid);
