@@ -152,8 +152,14 @@ static int on_name_owner_changed(sd_bus_message *msg, void *userdata, sd_bus_err
         Context *c = userdata;
         const char *name, *old_owner, *new_owner;
 
-        if (sd_bus_message_read(msg, "sss", &name, &old_owner, &new_owner) < 0 || *new_owner || name[0] != ':')
+        if (sd_bus_message_read(msg, "sss", &name, &old_owner, &new_owner) < 0)
                 return 0;
+        /* A polkitd that comes or goes may have other rules. */
+        if (strcmp(name, "org.freedesktop.PolicyKit1") == 0)
+                polkit_cache_flush();
+        if (*new_owner || name[0] != ':')
+                return 0;
+        caller_forget(name);
         for (MountRecord *m = c->mounts, *next; m; m = next) {
                 next = m->next;
                 if (m->auto_unmount && m->sender && strcmp(m->sender, name) == 0)

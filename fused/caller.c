@@ -97,6 +97,85 @@ static int proc_real_gid(int proc_fd, pid_t pid, gid_t *ret) {
         return 0;
 }
 
+/* What the bus said about a connection, kept while it lasts: the bus
+ * daemon takes a connection's credentials once, when it connects, and never
+ * gives a unique name twice, so they cannot change.  The process is known
+ * by pid and start time (polkit's identity of a process): a later request
+ * pins the pid and finds the same start time, or asks the bus again. */
+typedef struct CredsEntry {
+        char *sender;
+        uid_t uid;
+        pid_t pid;
+        uint64_t start_time;
+        gid_t *gids;
+        size_t n_gids;
+} CredsEntry;
+
+#define CREDS_CACHE_MAX 32
+static CredsEntry creds_cache[CREDS_CACHE_MAX];
+static unsigned creds_next;
+
+static void creds_entry_clear(CredsEntry *e) {
+        free(e->sender);
+        free(e->gids);
+        *e = (CredsEntry) {};
+}
+
+void caller_forget(const char *sender) {
+        for (unsigned i = 0; i < CREDS_CACHE_MAX; i++)
+                if (creds_cache[i].sender && strcmp(creds_cache[i].sender, sender) == 0)
+                        creds_entry_clear(&creds_cache[i]);
+}
+
+static void creds_remember(const char *sender, const BusCreds *b, uint64_t start_time) {
+        CredsEntry *e = &creds_cache[creds_next++ % CREDS_CACHE_MAX];
+
+        creds_entry_clear(e);
+        e->sender = strdup(sender);
+        e->gids = malloc(sizeof(gid_t) * (b->n_gids ? b->n_gids : 1));
+        if (!e->sender || !e->gids) {
+                creds_entry_clear(e);
+                return;
+        }
+        memcpy(e->gids, b->gids, sizeof(gid_t) * b->n_gids);
+        e->n_gids = b->n_gids;
+        e->uid = b->uid;
+        e->pid = b->pid;
+        e->start_time = start_time;
+}
+
+static const CredsEntry *creds_lookup(const char *sender) {
+        for (unsigned i = 0; i < CREDS_CACHE_MAX; i++)
+                if (creds_cache[i].sender && strcmp(creds_cache[i].sender, sender) == 0)
+                        return &creds_cache[i];
+        return NULL;
+}
+
+/* A sender seen before: pin its pid and check it is still the process the
+ * bus named.  0, or -ESTALE: ask the bus. */
+static int caller_from_cache(const char *sender, int proc_fd, Caller *c, BusCreds *ret) {
+        const CredsEntry *e = creds_lookup(sender);
+        uint64_t start = 0;
+
+        if (!e || e->n_gids > FUSED_GROUPS_MAX)
+                return -ESTALE;
+        c->pidfd = pidfd_open_pid(e->pid);
+        if (c->pidfd < 0)
+                return c->pidfd;
+        if (proc_start_time(proc_fd, e->pid, &start) < 0 || start != e->start_time) {
+                close(c->pidfd);
+                c->pidfd = -1;
+                return -ESTALE;
+        }
+        c->uid = e->uid;
+        c->pid = e->pid;
+        c->start_time = start;
+        *ret = (BusCreds) { .have_uid = true, .have_pid = true, .have_gids = true, .uid = e->uid, .pid = e->pid,
+                            .n_gids = e->n_gids };
+        memcpy(ret->gids, e->gids, sizeof(gid_t) * e->n_gids);
+        return 0;
+}
+
 int caller_from_message(sd_bus_message *m, int proc_fd, Caller *ret) {
         sd_bus *bus = sd_bus_message_get_bus(m);
         const char *sender = sd_bus_message_get_sender(m);
@@ -109,29 +188,34 @@ int caller_from_message(sd_bus_message *m, int proc_fd, Caller *ret) {
         first = malloc(sizeof *first);
         if (!first)
                 return -ENOMEM;
-        r = bus_creds(bus, sender, first);
-        if (r < 0)
-                goto fail;
-        c.uid = first->uid;
-        c.pid = first->pid;
+        r = caller_from_cache(sender, proc_fd, &c, first);
+        if (r == -ESTALE) {
+                r = bus_creds(bus, sender, first);
+                if (r < 0)
+                        goto fail;
+                c.uid = first->uid;
+                c.pid = first->pid;
 
-        c.pidfd = pidfd_open_pid(c.pid);
-        if (c.pidfd < 0) {
-                r = c.pidfd;
-                goto fail;
+                c.pidfd = pidfd_open_pid(c.pid);
+                if (c.pidfd < 0) {
+                        r = c.pidfd;
+                        goto fail;
+                }
+                /* The pid was the sender's when the bus answered; it may have
+                 * exited and been reused since.  Now that it is pinned, ask
+                 * again: if the sender still has this pid, the pidfd is the
+                 * caller. */
+                r = bus_creds(bus, sender, &again);
+                if (r < 0)
+                        goto fail;
+                if (again.pid != c.pid || again.uid != c.uid) {
+                        r = -ESRCH;
+                        goto fail;
+                }
+                r = proc_start_time(proc_fd, c.pid, &c.start_time);
+                if (r >= 0 && pidfd_alive(c.pidfd) > 0)
+                        creds_remember(sender, first, c.start_time);
         }
-        /* The pid was the sender's when the bus answered; it may have exited
-         * and been reused since.  Now that it is pinned, ask again: if the
-         * sender still has this pid, the pidfd is the caller. */
-        r = bus_creds(bus, sender, &again);
-        if (r < 0)
-                goto fail;
-        if (again.pid != c.pid || again.uid != c.uid) {
-                r = -ESRCH;
-                goto fail;
-        }
-
-        r = proc_start_time(proc_fd, c.pid, &c.start_time);
         if (r >= 0)
                 r = proc_real_gid(proc_fd, c.pid, &c.gid);
         if (r >= 0) {

@@ -136,6 +136,7 @@ typedef struct Caller {
 
 int caller_from_message(sd_bus_message *m, int proc_fd, Caller *ret);
 void caller_done(Caller *c);
+void caller_forget(const char *sender);
 
 /* ---- worker.c: forked children that do what touches caller's files ---- */
 
@@ -164,8 +165,26 @@ typedef struct Context Context;
 typedef int (*worker_fn_t)(void *userdata, WorkerReply *reply, int *ret_fd);
 typedef void (*worker_done_t)(Context *c, int r, WorkerReply *reply, int fd, void *userdata);
 
+/* The parent's word to a two-phase worker waiting after its first reply. */
+typedef struct WorkerGo {
+        bool go;
+        bool allow_unsafe;      /* Mount: suid/dev/blkdev granted */
+} WorkerGo;
+/* Phase two: kept_fd is the fd phase one returned (the child keeps a copy). */
+typedef int (*worker_fn2_t)(void *userdata, const WorkerGo *go, int kept_fd, WorkerReply *reply, int *ret_fd);
+
 int worker_spawn(Context *c, worker_fn_t fn, void *fn_data, const int *keep, size_t n_keep,
                  worker_done_t done, void *userdata, Worker **ret);
+/* fn, reply to done, then (if fn succeeded) the child waits, for at most
+ * the worker timeout in all, for worker_continue() to run fn2 or for
+ * worker_free() to end it.  *ret stays valid until done is called with a
+ * failure, or until worker_continue() succeeds (then the worker belongs to
+ * that flow) or worker_free(). */
+int worker_spawn2(Context *c, worker_fn_t fn, worker_fn2_t fn2, void *fn_data, const int *keep, size_t n_keep,
+                  worker_done_t done, void *userdata, Worker **ret);
+/* -ECHILD if the worker is no longer waiting (timed out, died): start a
+ * new one. */
+int worker_continue(Worker *w, const WorkerGo *go, worker_done_t done, void *userdata);
 Worker *worker_free(Worker *w);
 
 /* ---- sandbox.c ---------------------------------------------------------- */
@@ -191,6 +210,7 @@ typedef struct ResolveArgs {
         const char *path;
         int given_fd;           /* the caller's mountpoint fd, or -1 */
         bool for_unmount;
+        bool keep_saved_root;   /* two-phase: saved uid 0, to act after the checks */
 } ResolveArgs;
 
 typedef struct MountArgs {
@@ -216,6 +236,26 @@ int ns_resolve(void *userdata, WorkerReply *reply, int *ret_fd);
 int ns_mount(void *userdata, WorkerReply *reply, int *ret_fd);
 int ns_umount(void *userdata, WorkerReply *reply, int *ret_fd);
 
+/* One worker for check and act: resolve as the caller (phase one), then,
+ * when fused has decided, mount or unmount (phase two).  Saves a fork and a
+ * round trip per request; every check is the same as with two workers. */
+typedef struct MountPlan {
+        ResolveArgs r;
+        MountArgs m;            /* target_fd, rootmode, allow_unsafe: filled in by the phases */
+        int fuse_fd;
+} MountPlan;
+
+typedef struct UmountPlan {
+        ResolveArgs r;
+        UmountArgs u;           /* path and expected ids: what phase one found */
+        char path[4096];
+} UmountPlan;
+
+int ns_mount_check(void *userdata, WorkerReply *reply, int *ret_fd);
+int ns_mount_act(void *userdata, const WorkerGo *go, int kept_fd, WorkerReply *reply, int *ret_fd);
+int ns_umount_check(void *userdata, WorkerReply *reply, int *ret_fd);
+int ns_umount_act(void *userdata, const WorkerGo *go, int kept_fd, WorkerReply *reply, int *ret_fd);
+
 /* ---- polkit.c ----------------------------------------------------------- */
 
 typedef struct PolkitDetails {
@@ -229,6 +269,8 @@ typedef struct PolkitDetails {
 typedef void (*polkit_done_t)(Context *c, int r, bool challenge, void *userdata);
 int polkit_check(Context *c, const Caller *caller, const char *action, const PolkitDetails *d,
                  bool interactive, polkit_done_t done, void *userdata, sd_bus_slot **ret_slot);
+int polkit_watch(Context *c);
+void polkit_cache_flush(void);
 
 /* ---- state.c ------------------------------------------------------------ */
 

@@ -36,11 +36,14 @@ typedef struct Request {
         const char *actions[3]; /* polkit actions still to ask, in order */
         size_t n_actions, next_action;
         uid_t owner;            /* Unmount: whose mount it is */
+        Worker *worker;         /* the check worker, waiting to act */
 } Request;
 
 static Request *request_free(Request *req) {
         if (!req)
                 return NULL;
+        if (req->worker)
+                worker_free(req->worker);
         if (req->reserved)
                 req->c->mounts_in_flight--;
         if (req->counted)
@@ -292,7 +295,22 @@ oom:
         request_fail(req, FUSED_ERROR_MOUNT_FAILED, "Out of memory");
 }
 
+/* The check worker does it if it still waits; else a new worker. */
+static bool continue_worker(Request *req, bool allow_unsafe, worker_done_t done) {
+        if (!req->worker)
+                return false;
+        WorkerGo go = { .go = true, .allow_unsafe = allow_unsafe };
+        int r = worker_continue(req->worker, &go, done, req);
+        if (r < 0)
+                req->worker = worker_free(req->worker);
+        else
+                req->worker = NULL;     /* the worker's flow ends in done */
+        return r >= 0;
+}
+
 static void mount_spawn(Request *req) {
+        if (continue_worker(req, req->allow_unsafe, on_mounted))
+                return;
         MountArgs a = {
                 .t = caller_target(req),
                 .target_fd = req->target_fd,
@@ -365,6 +383,7 @@ static void on_mount_resolved(Context *c, int r, WorkerReply *reply, int fd, voi
         Request *req = userdata;
 
         if (r < 0 || reply->error < 0) {
+                req->worker = NULL;     /* it has ended */
                 if (fd >= 0)
                         close(fd);
                 return fail_resolve(req, r, reply);
@@ -529,11 +548,15 @@ static int method_mount(sd_bus_message *m, void *userdata, sd_bus_error *error) 
                 return 1;
         }
 
-        ResolveArgs a = {
-                .t = caller_target(req), .path = req->path, .given_fd = req->given_fd,
+        MountPlan p = {
+                .r = { .t = caller_target(req), .path = req->path, .given_fd = req->given_fd },
+                .m = { .t = caller_target(req), .target_fd = -1, .o = &req->opts, .user_id = req->caller.uid,
+                       .group_id = req->caller.gid },
+                .fuse_fd = -1,
         };
         int keep[] = { req->caller.pidfd, c->proc_fd, req->given_fd };
-        r = worker_spawn(c, ns_resolve, &a, keep, req->given_fd >= 0 ? 3 : 2, on_mount_resolved, req, NULL);
+        r = worker_spawn2(c, ns_mount_check, ns_mount_act, &p, keep, req->given_fd >= 0 ? 3 : 2, on_mount_resolved,
+                          req, &req->worker);
         if (r < 0)
                 request_fail(req, FUSED_ERROR_MOUNT_FAILED, "Cannot start the mountpoint check: %s", strerror(-r));
         return 1;
@@ -567,6 +590,8 @@ static void on_unmounted(Context *c, int r, WorkerReply *reply, int fd, void *us
 }
 
 static void unmount_spawn(Request *req) {
+        if (continue_worker(req, false, on_unmounted))
+                return;
         UmountArgs a = {
                 .t = caller_target(req), .path = req->path, .lazy = req->lazy,
                 .expect_id = req->resolved.mnt_id, .expect_unique = req->resolved.mnt_id_unique,
@@ -600,6 +625,8 @@ static void on_unmount_polkit(Context *c, int r, bool challenge, void *userdata)
 static void on_unmount_resolved(Context *c, int r, WorkerReply *reply, int fd, void *userdata) {
         Request *req = userdata;
 
+        if (r < 0 || reply->error < 0)
+                req->worker = NULL;     /* it has ended */
         if (r >= 0 && reply->error < 0) {
                 int e = reply->error;
                 if (e == -EINVAL)
@@ -673,9 +700,16 @@ static int method_unmount(sd_bus_message *m, void *userdata, sd_bus_error *error
         if (request_identify(req) < 0)
                 return 1;
 
-        ResolveArgs a = { .t = caller_target(req), .path = req->path, .given_fd = -1, .for_unmount = true };
+        _cleanup_free_ UmountPlan *p = calloc(1, sizeof *p);
+        if (!p) {
+                request_free(req);
+                return -ENOMEM;
+        }
+        p->r = (ResolveArgs) { .t = caller_target(req), .path = req->path, .given_fd = -1, .for_unmount = true };
+        p->u = (UmountArgs) { .t = caller_target(req), .lazy = req->lazy };
         int keep[] = { req->caller.pidfd, c->proc_fd };
-        r = worker_spawn(c, ns_resolve, &a, keep, ELEMENTSOF(keep), on_unmount_resolved, req, NULL);
+        r = worker_spawn2(c, ns_umount_check, ns_umount_act, p, keep, ELEMENTSOF(keep), on_unmount_resolved, req,
+                          &req->worker);
         if (r < 0)
                 request_fail(req, FUSED_ERROR_MOUNT_FAILED, "Cannot start the unmount: %s", strerror(-r));
         return 1;
@@ -725,6 +759,9 @@ int manager_add(Context *c) {
         if (r < 0)
                 return r;
         r = mount_objects_register(c);
+        if (r < 0)
+                return r;
+        r = polkit_watch(c);
         if (r < 0)
                 return r;
         return auto_unmount_watch(c);

@@ -65,11 +65,23 @@ static void ns_ids(const NsTarget *t, WorkerReply *reply) {
                 reply->ns_id = id;
 }
 
-static int become_caller(const NsTarget *t) {
+/* The caller's uid, gids and groups, real, effective and fs: its rights
+ * and no capabilities.  With keep_saved, the saved ids stay 0 so that phase
+ * two can act as root again: the permitted capabilities are kept but not
+ * effective, and a process whose saved uid differs from the caller's cannot
+ * be ptraced by it. */
+static int become_caller(const NsTarget *t, bool keep_saved) {
         if (t->uid == 0)
                 return 0;
-        if (setgroups(t->n_gids, t->gids) < 0 || setresgid(t->gid, t->gid, t->gid) < 0 ||
-            setresuid(t->uid, t->uid, t->uid) < 0)
+        if (setgroups(t->n_gids, t->gids) < 0 || setresgid(t->gid, t->gid, keep_saved ? 0 : t->gid) < 0 ||
+            setresuid(t->uid, t->uid, keep_saved ? 0 : t->uid) < 0)
+                return -errno;
+        return 0;
+}
+
+/* Phase two: root again, after become_caller(t, true). */
+static int become_root(void) {
+        if (setresuid(0, 0, 0) < 0 || setresgid(0, 0, 0) < 0 || setgroups(0, NULL) < 0)
                 return -errno;
         return 0;
 }
@@ -86,7 +98,7 @@ int ns_resolve(void *userdata, WorkerReply *reply, int *ret_fd) {
         ns_ids(&a->t, reply);
         /* Everything from here on as the caller: path lookup with its search
          * rights, its write right on the mountpoint with its groups and ACLs. */
-        r = become_caller(&a->t);
+        r = become_caller(&a->t, a->keep_saved_root);
         if (r < 0)
                 return r;
 
@@ -191,20 +203,14 @@ static void kernel_message(int fsfd, WorkerReply *reply) {
         }
 }
 
-int ns_mount(void *userdata, WorkerReply *reply, int *ret_fd) {
-        const MountArgs *a = userdata;
+/* In the caller's namespace, as root: make the mount on a->target_fd with
+ * fuse_fd (consumed) and return fuse_fd. */
+static int mount_here(const MountArgs *a, int fuse_fd_in, WorkerReply *reply, int *ret_fd) {
         const MountOptions *o = a->o;
+        _cleanup_close_ int fuse_fd = fuse_fd_in;
         char num[32];
         int r;
 
-        /* /dev/fuse of fused's own namespace: the caller's namespace could
-         * have anything mounted over its /dev/fuse. */
-        _cleanup_close_ int fuse_fd = open("/dev/fuse", O_RDWR | O_CLOEXEC | O_NOCTTY);
-        if (fuse_fd < 0)
-                return -errno;
-        r = enter_ns(&a->t, false);
-        if (r < 0)
-                return r;
         ns_ids(&a->t, reply);
 
         _cleanup_close_ int fsfd = fsopen(o->blkdev ? "fuseblk" : "fuse", FSOPEN_CLOEXEC);
@@ -283,22 +289,108 @@ int ns_mount(void *userdata, WorkerReply *reply, int *ret_fd) {
         return 0;
 }
 
+/* /dev/fuse of fused's own namespace: the caller's namespace could have
+ * anything mounted over its /dev/fuse. */
+static int open_fuse(void) {
+        int fd = open("/dev/fuse", O_RDWR | O_CLOEXEC | O_NOCTTY);
+        return fd < 0 ? -errno : fd;
+}
+
+int ns_mount(void *userdata, WorkerReply *reply, int *ret_fd) {
+        const MountArgs *a = userdata;
+        int fuse_fd = open_fuse();
+        int r;
+
+        if (fuse_fd < 0)
+                return fuse_fd;
+        r = enter_ns(&a->t, false);
+        if (r < 0) {
+                close(fuse_fd);
+                return r;
+        }
+        return mount_here(a, fuse_fd, reply, ret_fd);
+}
+
+int ns_mount_check(void *userdata, WorkerReply *reply, int *ret_fd) {
+        MountPlan *p = userdata;        /* the child's own copy */
+        int r;
+
+        p->fuse_fd = open_fuse();
+        if (p->fuse_fd < 0)
+                return p->fuse_fd;
+        p->r.keep_saved_root = true;
+        r = ns_resolve(&p->r, reply, ret_fd);
+        p->m.rootmode = reply->mode;
+        return r;
+}
+
+int ns_mount_act(void *userdata, const WorkerGo *go, int kept_fd, WorkerReply *reply, int *ret_fd) {
+        MountPlan *p = userdata;
+        int r = become_root();
+
+        if (r < 0)
+                return r;
+        /* Still in the caller's namespace and root; the mountpoint is the
+         * fd phase one pinned and checked. */
+        p->m.target_fd = kept_fd;
+        p->m.allow_unsafe = go->allow_unsafe;
+        r = mount_here(&p->m, p->fuse_fd, reply, ret_fd);
+        p->fuse_fd = -1;
+        return r;
+}
+
 /* Unmount the mount at path if it is still the one that was checked.  The
  * parent directory is pinned (fchdir) and the last component looked up
  * without following symlinks, as fusermount3 does: no fd of ours may hold
  * the mount (it would be busy), and nothing the caller can do between the
  * check and umount2() changes which mount "base" names in a pinned
  * directory, short of unmounting it. */
+static int umount_here(const UmountArgs *a);
+
 int ns_umount(void *userdata, WorkerReply *reply, int *ret_fd) {
         const UmountArgs *a = userdata;
+        int r = enter_ns(&a->t, true);
+
+        if (r < 0)
+                return r;
+        return umount_here(a);
+}
+
+int ns_umount_check(void *userdata, WorkerReply *reply, int *ret_fd) {
+        UmountPlan *p = userdata;       /* the child's own copy */
+
+        p->r.keep_saved_root = true;
+        int r = ns_resolve(&p->r, reply, ret_fd);
+        if (r < 0)
+                return r;
+        /* Phase two unmounts what this phase found, by its canonical path
+         * and ids, exactly as a separate unmount worker would be told. */
+        memcpy(p->path, reply->path, sizeof p->path);
+        p->u.path = p->path;
+        p->u.expect_id = reply->mnt_id;
+        p->u.expect_unique = reply->mnt_id_unique;
+        return r;
+}
+
+int ns_umount_act(void *userdata, const WorkerGo *go, int kept_fd, WorkerReply *reply, int *ret_fd) {
+        UmountPlan *p = userdata;
+        int r = become_root();
+
+        if (r < 0)
+                return r;
+        /* Back at the caller's root (phase one chrooted there). */
+        if (chdir("/") < 0)
+                return -errno;
+        return umount_here(&p->u);
+}
+
+/* In the caller's namespace and root, as root. */
+static int umount_here(const UmountArgs *a) {
         _cleanup_free_ char *dir = NULL;
         uint64_t id, uniq;
         bool is_root;
         int r;
 
-        r = enter_ns(&a->t, true);
-        if (r < 0)
-                return r;
         const char *slash = strrchr(a->path, '/');
         const char *base = slash ? slash + 1 : a->path;
         if (!slash || !*base || strcmp(base, ".") == 0 || strcmp(base, "..") == 0)

@@ -30,6 +30,9 @@ struct Worker {
         WorkerReply reply;
         int result, passed_fd;
         bool exited;
+        bool two_phase;         /* phase one's reply is not the last */
+        bool parked;            /* phase one answered; waiting for worker_continue() */
+        bool dead;              /* parked, but the child is gone or timed out */
         worker_done_t done;
         void *userdata;
         Worker *prev, *next;
@@ -99,6 +102,15 @@ static void wait_exit(Worker *w) {
         }
 }
 
+/* A parked child exited or was killed: whoever holds it starts anew. */
+static void park_end(Worker *w) {
+        if (w->pidfd >= 0)
+                (void) syscall(__NR_pidfd_send_signal, w->pidfd, SIGKILL, NULL, 0);
+        w->dead = true;
+        w->io = sd_event_source_disable_unref(w->io);
+        w->timer = sd_event_source_disable_unref(w->timer);
+}
+
 static int on_io(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
         Worker *w = userdata;
         char cbuf[CMSG_SPACE(sizeof(int))];
@@ -106,6 +118,11 @@ static int on_io(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
         struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf };
         int passed = -1;
 
+        if (w->parked) {
+                /* Nothing is due from a waiting child: it has gone. */
+                park_end(w);
+                return 0;
+        }
         ssize_t n = recvmsg(w->sock, &mh, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
         if (n < 0 && (errno == EAGAIN || errno == EINTR))
                 return 0;
@@ -122,6 +139,18 @@ static int on_io(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
                 w->reply.fstype[sizeof w->reply.fstype - 1] = 0;
                 w->passed_fd = passed;
                 w->result = 0;
+                if (w->two_phase && w->reply.error >= 0) {
+                        /* The child waits for the word to go on: hand the
+                         * reply over now, and keep the worker. */
+                        WorkerReply copy = w->reply;
+                        worker_done_t done = w->done;
+                        void *ud = w->userdata;
+                        w->two_phase = false;
+                        w->parked = true;
+                        w->passed_fd = -1;
+                        done(w->c, 0, &copy, passed, ud);
+                        return 0;
+                }
         }
         wait_exit(w);
         return 0;
@@ -130,6 +159,10 @@ static int on_io(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
 static int on_timeout(sd_event_source *s, uint64_t usec, void *userdata) {
         Worker *w = userdata;
 
+        if (w->parked) {
+                park_end(w);
+                return 0;
+        }
         (void) syscall(__NR_pidfd_send_signal, w->pidfd, SIGKILL, NULL, 0);
         finish(w, -ETIMEDOUT, NULL, -1);
         return 0;
@@ -152,7 +185,8 @@ static int send_reply(int sock, const WorkerReply *reply, int fd) {
         return sendmsg(sock, &mh, MSG_NOSIGNAL) < 0 ? -errno : 0;
 }
 
-_Noreturn static void child(int sock, worker_fn_t fn, void *fn_data, const int *keep, size_t n_keep) {
+_Noreturn static void child(int sock, worker_fn_t fn, worker_fn2_t fn2, void *fn_data, const int *keep,
+                            size_t n_keep) {
         WorkerReply reply = { .user_id = -1 };
         int fds[17], fd = -1;
         sigset_t all;
@@ -173,11 +207,45 @@ _Noreturn static void child(int sock, worker_fn_t fn, void *fn_data, const int *
                 close(fd);
                 fd = -1;
         }
-        _exit(send_reply(sock, &reply, fd) < 0 ? 1 : 0);
+        if (send_reply(sock, &reply, fd) < 0)
+                _exit(1);
+        if (!fn2 || reply.error < 0)
+                _exit(0);
+
+        /* Phase two, if the parent says so; a closed socket says no. */
+        WorkerGo go;
+        if (read(sock, &go, sizeof go) != (ssize_t) sizeof go || !go.go)
+                _exit(0);
+        WorkerReply reply2 = { .user_id = -1 };
+        int fd2 = -1;
+        reply2.error = fn2(fn_data, &go, fd, &reply2, &fd2);
+        if (reply2.error < 0 && fd2 >= 0) {
+                close(fd2);
+                fd2 = -1;
+        }
+        _exit(send_reply(sock, &reply2, fd2) < 0 ? 1 : 0);
+}
+
+int worker_continue(Worker *w, const WorkerGo *go, worker_done_t done, void *userdata) {
+        if (!w->parked || w->dead)
+                return -ECHILD;
+        if (send(w->sock, go, sizeof *go, MSG_NOSIGNAL) != (ssize_t) sizeof *go) {
+                park_end(w);
+                return -ECHILD;
+        }
+        w->parked = false;
+        w->done = done;
+        w->userdata = userdata;
+        return 0;
 }
 
 int worker_spawn(Context *c, worker_fn_t fn, void *fn_data, const int *keep, size_t n_keep,
                  worker_done_t done, void *userdata, Worker **ret) {
+        return worker_spawn2(c, fn, NULL, fn_data, keep, n_keep, done, userdata, ret);
+}
+
+int worker_spawn2(Context *c, worker_fn_t fn, worker_fn2_t fn2, void *fn_data, const int *keep, size_t n_keep,
+                  worker_done_t done, void *userdata, Worker **ret) {
         int sv[2];
         int r;
 
@@ -190,6 +258,7 @@ int worker_spawn(Context *c, worker_fn_t fn, void *fn_data, const int *keep, siz
         w->sock = w->pidfd = w->passed_fd = -1;
         w->done = done;
         w->userdata = userdata;
+        w->two_phase = fn2 != NULL;
         w->next = c->workers;
         if (w->next)
                 w->next->prev = w;
@@ -214,7 +283,7 @@ int worker_spawn(Context *c, worker_fn_t fn, void *fn_data, const int *keep, siz
         }
         if (pid == 0) {
                 close(sv[0]);
-                child(sv[1], fn, fn_data, keep, n_keep);
+                child(sv[1], fn, fn2, fn_data, keep, n_keep);
         }
         close(sv[1]);
         w->sock = sv[0];
