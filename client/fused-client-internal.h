@@ -35,8 +35,10 @@ static inline void sd_bus_flush_close_unrefp_(sd_bus **b) {
 /* A method call to the Manager, with ALLOW_INTERACTIVE_AUTHORIZATION set
  * from FUSED_CLIENT_INTERACTIVE. */
 int fused_call_begin(sd_bus *bus, sd_bus_message **ret, const char *method, unsigned flags);
-/* sd_bus_call timeout for these flags (0 = sd-bus default). */
-uint64_t fused_call_timeout(unsigned flags);
+/* Sends call and waits for its reply (longer when FUSED_CLIENT_INTERACTIVE:
+ * a password prompt waits for a human); an error as fused_error_from_bus(). */
+int fused_call(sd_bus *bus, sd_bus_message *call, unsigned flags, sd_bus_message **reply,
+               char **ret_error);
 
 static inline int steal_fd(int *fd) {
         int r = *fd;

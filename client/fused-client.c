@@ -145,9 +145,20 @@ int fused_call_begin(sd_bus *bus, sd_bus_message **ret, const char *method, unsi
         return 0;
 }
 
-uint64_t fused_call_timeout(unsigned flags) {
+static uint64_t call_timeout(unsigned flags) {
         /* A password prompt waits for a human; otherwise sd-bus's default. */
         return (flags & FUSED_CLIENT_INTERACTIVE) ? 300ULL * 1000000ULL : 0;
+}
+
+int fused_call(sd_bus *bus, sd_bus_message *call, unsigned flags, sd_bus_message **reply,
+               char **ret_error) {
+        _cleanup_bus_error_ sd_bus_error error = SD_BUS_ERROR_NULL;
+        int r;
+
+        r = sd_bus_call(bus, call, call_timeout(flags), &error, reply);
+        if (r < 0)
+                return fused_error_from_bus(&error, r, ret_error);
+        return 0;
 }
 
 int fused_path_absolute(const char *path, char **ret) {

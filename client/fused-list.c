@@ -35,7 +35,6 @@ int fused_list_mounts(struct fused_mount_info **ret, size_t *ret_n, unsigned fla
                       char **ret_error) {
         _cleanup_bus_ sd_bus *bus = NULL;
         _cleanup_msg_ sd_bus_message *call = NULL, *reply = NULL;
-        _cleanup_bus_error_ sd_bus_error error = SD_BUS_ERROR_NULL;
         struct fused_mount_info *a = NULL;
         size_t n = 0, cap = 0;
         int r;
@@ -46,9 +45,9 @@ int fused_list_mounts(struct fused_mount_info **ret, size_t *ret_n, unsigned fla
         r = fused_call_begin(bus, &call, FUSED_METHOD_LIST_MOUNTS, flags);
         if (r < 0)
                 return fused_error_from_bus(NULL, r, ret_error);
-        r = sd_bus_call(bus, call, fused_call_timeout(flags), &error, &reply);
+        r = fused_call(bus, call, flags, &reply, ret_error);
         if (r < 0)
-                return fused_error_from_bus(&error, r, ret_error);
+                return r;
 
         r = sd_bus_message_enter_container(reply, 'a', FUSED_MOUNT_ENTRY_SIG);
         while (r >= 0) {

@@ -36,7 +36,6 @@ int fused_mount_new(const char *mountpoint, int mountpoint_fd, const char *optio
                     unsigned flags, struct fused_mount **ret, char **ret_error) {
         _cleanup_bus_ sd_bus *bus = NULL;
         _cleanup_msg_ sd_bus_message *call = NULL, *reply = NULL;
-        _cleanup_bus_error_ sd_bus_error error = SD_BUS_ERROR_NULL;
         _cleanup_free_ char *path = NULL, *opts = NULL;
         _cleanup_close_ int own_fd = -1;
         struct fused_mount *m;
@@ -87,9 +86,9 @@ int fused_mount_new(const char *mountpoint, int mountpoint_fd, const char *optio
         if (r < 0)
                 return fused_error_from_bus(NULL, r, ret_error);
 
-        r = sd_bus_call(bus, call, fused_call_timeout(flags), &error, &reply);
+        r = fused_call(bus, call, flags, &reply, ret_error);
         if (r < 0)
-                return fused_error_from_bus(&error, r, ret_error);
+                return r;
 
         r = sd_bus_message_read(reply, "ho", &fd, &object);
         if (r < 0)
@@ -146,7 +145,6 @@ const char *fused_mount_get_object(const struct fused_mount *m) {
 
 static int call_unmount(sd_bus *bus, const char *mountpoint, unsigned flags, char **ret_error) {
         _cleanup_msg_ sd_bus_message *call = NULL, *reply = NULL;
-        _cleanup_bus_error_ sd_bus_error error = SD_BUS_ERROR_NULL;
         int r;
 
         r = fused_call_begin(bus, &call, FUSED_METHOD_UNMOUNT, flags);
@@ -161,10 +159,7 @@ static int call_unmount(sd_bus *bus, const char *mountpoint, unsigned flags, cha
         if (r < 0)
                 return fused_error_from_bus(NULL, r, ret_error);
 
-        r = sd_bus_call(bus, call, fused_call_timeout(flags), &error, &reply);
-        if (r < 0)
-                return fused_error_from_bus(&error, r, ret_error);
-        return 0;
+        return fused_call(bus, call, flags, &reply, ret_error);
 }
 
 int fused_unmount(const char *mountpoint, unsigned flags, char **ret_error) {

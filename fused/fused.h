@@ -224,7 +224,8 @@ typedef struct PolkitDetails {
 } PolkitDetails;
 
 /* r: 1 authorized, 0 not (challenge: auth was possible but not done),
- * -EHOSTDOWN polkitd not there, other -errno: failed (deny). */
+ * -EHOSTDOWN polkitd not there, -EBUSY the bus's limit of pending calls,
+ * other -errno: failed (deny). */
 typedef void (*polkit_done_t)(Context *c, int r, bool challenge, void *userdata);
 int polkit_check(Context *c, const Caller *caller, const char *action, const PolkitDetails *d,
                  bool interactive, polkit_done_t done, void *userdata, sd_bus_slot **ret_slot);
@@ -233,6 +234,7 @@ int polkit_check(Context *c, const Caller *caller, const char *action, const Pol
 
 typedef struct MountRecord {
         uint64_t id;
+        uint64_t file_id;       /* the name of its state file; 0: not loaded from one */
         char *object_path;
         char *mountpoint;
         char *fsname, *subtype, *options;
@@ -325,6 +327,14 @@ struct Context {
         unsigned fd_limit;      /* soft RLIMIT_NOFILE */
 };
 
+/* Requests in flight, all uids together.  Each may have a forked worker
+ * and one pending polkit call, and dbus-daemon lets a connection have 128
+ * calls pending (max_replies_per_connection): below that, with room for
+ * fused's own calls, so that a full service answers TooManyRequests itself
+ * rather than having the bus refuse its polkit checks. */
+#define FUSED_REQUESTS_TOTAL_MAX 112u
+
+/* 0, -EUSERS over the per-uid limit, -EBUSY over the total, -ENOMEM. */
 int context_request_begin(Context *c, uid_t uid);
 void context_request_end(Context *c, uid_t uid);
 int context_fd_headroom(Context *c, unsigned *ret_open);

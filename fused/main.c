@@ -23,7 +23,6 @@
 #define FUSED_VERSION "0"
 #endif
 
-#define FUSED_REQUESTS_TOTAL_MAX 256u
 #define RECONCILE_INTERVAL_USEC (60ULL * 1000000ULL)
 
 int context_request_begin(Context *c, uid_t uid) {
@@ -44,7 +43,7 @@ int context_request_begin(Context *c, uid_t uid) {
                 c->requests[c->n_requests++] = (UidCount) { .uid = uid };
         }
         if (c->requests[i].n >= FUSED_REQUESTS_PER_UID_MAX)
-                return -EBUSY;
+                return -EUSERS;
         c->requests[i].n++;
         c->total_requests++;
         return 0;
@@ -82,7 +81,8 @@ static int count_open_fds(Context *c, unsigned *ret) {
 }
 
 /* 0 if one more Mount request (already counted in total_requests) fits in
- * the fds left, -EMFILE if not. */
+ * the fds left, -EBUSY if only while others are in flight, -EMFILE if not
+ * even then. */
 int context_fd_headroom(Context *c, unsigned *ret_open) {
         unsigned n = 0;
         int r = count_open_fds(c, &n);
@@ -91,8 +91,11 @@ int context_fd_headroom(Context *c, unsigned *ret_open) {
                 *ret_open = n;
         if (r < 0)
                 return r == -EMFILE || r == -ENFILE ? -EMFILE : r;
-        if ((uint64_t) n + (uint64_t) FD_PER_REQUEST * c->total_requests + FD_RESERVE > c->fd_limit)
+        if ((uint64_t) n + FD_PER_REQUEST + FD_RESERVE > c->fd_limit)
                 return -EMFILE;
+        /* It would fit once the others are done. */
+        if ((uint64_t) n + (uint64_t) FD_PER_REQUEST * c->total_requests + FD_RESERVE > c->fd_limit)
+                return -EBUSY;
         return 0;
 }
 

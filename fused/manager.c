@@ -117,10 +117,16 @@ static int request_identify(Request *req) {
                 return r;
         }
         r = context_request_begin(req->c, req->caller.uid);
-        if (r < 0) {
+        if (r == -EUSERS) {
                 request_fail(req, FUSED_ERROR_TOO_MANY_REQUESTS,
                              "Too many requests in progress (at most %u per user): wait for them to finish "
                              "and try again", FUSED_REQUESTS_PER_UID_MAX);
+                return r;
+        }
+        if (r < 0) {
+                request_fail(req, FUSED_ERROR_TOO_MANY_REQUESTS,
+                             "fused is busy (%u requests in progress, at most %u): try again shortly",
+                             req->c->total_requests, FUSED_REQUESTS_TOTAL_MAX);
                 return r;
         }
         req->counted = true;
@@ -317,6 +323,10 @@ static void on_mount_polkit(Context *c, int r, bool challenge, void *userdata) {
         if (r == -EHOSTDOWN)
                 return request_fail(req, FUSED_ERROR_POLKIT_UNAVAILABLE,
                                     "polkitd is not running, so fused cannot authorize %s: start polkit", action);
+        if (r == -EBUSY || r == -ENOBUFS)
+                return request_fail(req, FUSED_ERROR_TOO_MANY_REQUESTS,
+                                    "Too many requests in progress: the authorization check for %s could not "
+                                    "be made now; try again", action);
         if (r < 0)
                 return request_fail(req, FUSED_ERROR_PERMISSION_DENIED,
                                     "Authorization check for %s failed (%s): refusing", action, strerror(-r));
@@ -343,7 +353,8 @@ static void mount_next_polkit(Request *req) {
         int r = polkit_check(req->c, &req->caller, req->actions[req->next_action], &d, req->interactive,
                              on_mount_polkit, req, NULL);
         if (r < 0)
-                request_fail(req, FUSED_ERROR_PERMISSION_DENIED, "Cannot ask polkit: %s", strerror(-r));
+                request_fail(req, r == -ENOBUFS ? FUSED_ERROR_TOO_MANY_REQUESTS : FUSED_ERROR_PERMISSION_DENIED,
+                             "Cannot ask polkit: %s", strerror(-r));
 }
 
 static void conf_warn(unsigned line, const char *text, void *userdata) {
@@ -503,7 +514,14 @@ static int method_mount(sd_bus_message *m, void *userdata, sd_bus_error *error) 
         /* Refuse while there is still room to say so: a mount fused could
          * not take down again (auto-unmount needs fds) must not be made. */
         unsigned n_open = 0;
-        if (context_fd_headroom(c, &n_open) < 0) {
+        r = context_fd_headroom(c, &n_open);
+        if (r == -EBUSY) {
+                request_fail(req, FUSED_ERROR_TOO_MANY_REQUESTS,
+                             "fused is busy (%u requests in progress and %u fds open, limit %u): try again "
+                             "shortly", c->total_requests, n_open, c->fd_limit);
+                return 1;
+        }
+        if (r < 0) {
                 request_fail(req, FUSED_ERROR_TOO_MANY_MOUNTS,
                              "fused is short of file descriptors (%u open, limit %u): it takes no more mounts "
                              "until some are unmounted; an administrator can raise LimitNOFILE= of fused",
@@ -566,6 +584,10 @@ static void on_unmount_polkit(Context *c, int r, bool challenge, void *userdata)
                 return request_fail(req, FUSED_ERROR_POLKIT_UNAVAILABLE,
                                     "%s belongs to uid %u and polkitd is not running to authorize unmounting it",
                                     req->path, (unsigned) req->owner);
+        if (r == -EBUSY || r == -ENOBUFS)
+                return request_fail(req, FUSED_ERROR_TOO_MANY_REQUESTS,
+                                    "Too many requests in progress: the authorization check to unmount %s could "
+                                    "not be made now; try again", req->path);
         if (r <= 0)
                 return request_fail(req, FUSED_ERROR_NOT_OWNER,
                                     "%s was mounted by uid %u: only its owner or an administrator (polkit action "

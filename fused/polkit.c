@@ -29,7 +29,14 @@ static int on_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) 
                                            SD_BUS_ERROR_NO_REPLY, SD_BUS_ERROR_DISCONNECTED) ||
                     (e->name && strncmp(e->name, "org.freedesktop.DBus.Error.Spawn.", 33) == 0))
                         r = -EHOSTDOWN;
-                else {
+                else if (sd_bus_error_has_name(e, SD_BUS_ERROR_LIMITS_EXCEEDED)) {
+                        /* The bus refused one more pending call of ours
+                         * (max_replies_per_connection): too many requests
+                         * at once, not a "no" from polkit. */
+                        log_msg(LOG_WARNING, "The bus refused the polkit check: %s",
+                                e->message ? e->message : e->name);
+                        r = -EBUSY;
+                } else {
                         log_msg(LOG_WARNING, "polkit refused the check: %s: %s", e->name,
                                 e->message ? e->message : "");
                         r = -EACCES;

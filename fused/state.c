@@ -182,7 +182,7 @@ int state_save(Context *c, MountRecord *m) {
 void state_remove(Context *c, MountRecord *m) {
         char name[32];
 
-        snprintf(name, sizeof name, "%" PRIu64, m->id);
+        snprintf(name, sizeof name, "%" PRIu64, m->file_id ? m->file_id : m->id);
         (void) unlinkat(c->state_fd, name, 0);
 }
 
@@ -243,7 +243,12 @@ int state_load(Context *c) {
                         closedir(d);
                         return -ENOMEM;
                 }
-                if (record_parse(text, m) < 0) {
+                /* fused names its files by the record's id: anything else
+                 * is not ours. */
+                char *end;
+                errno = 0;
+                m->file_id = strtoull(de->d_name, &end, 10);
+                if (errno != 0 || *end || m->file_id == 0 || record_parse(text, m) < 0) {
                         log_msg(LOG_WARNING, "Ignoring unreadable state file %s", de->d_name);
                         (void) unlinkat(c->state_fd, de->d_name, 0);
                         record_free(m);
@@ -297,9 +302,57 @@ static int mount_exists_fallback(Context *c, MountRecord *m) {
         return check_is_fuse_fstype(fstype) && strcmp(mp, m->mountpoint) == 0;
 }
 
-/* Drop the records of mounts that no longer exist.  Returns how many. */
-int state_reconcile(Context *c) {
+static bool record_same(const MountRecord *a, const MountRecord *b) {
+        return a->id == b->id ||
+               (a->mnt_id_unique && a->mnt_id_unique == b->mnt_id_unique && a->ns_id == b->ns_id);
+}
+
+/* Which of two records of one id or one mount to refuse: the one fused did
+ * not write itself (its file is not named by its id), else the later. */
+static bool record_refused(const MountRecord *m, const MountRecord *k) {
+        bool m_own = m->file_id == m->id, k_own = k->file_id == k->id;
+
+        if (m_own != k_own)
+                return !m_own;
+        if (m->id != k->id)
+                return m->id > k->id;
+        return m->file_id > k->file_id;
+}
+
+/* Two state files for one id (a copied file) or for one mount would make
+ * one object appear twice and two owners claim a mount: keep one, refuse
+ * the other, and say so. */
+static int drop_duplicates(Context *c) {
         int dropped = 0;
+
+        for (MountRecord *m = c->mounts, *next; m; m = next) {
+                next = m->next;
+                MountRecord *k;
+                for (k = c->mounts; k; k = k->next)
+                        if (k != m && record_same(m, k) && record_refused(m, k))
+                                break;
+                if (!k)
+                        continue;
+                log_msg(LOG_WARNING,
+                        "Refusing state file %s/mounts/%" PRIu64 ": record id %" PRIu64 " for %s duplicates the "
+                        "record of state file %" PRIu64 " (id %" PRIu64 "); removing it",
+                        c->state_dir, m->file_id, m->id, m->mountpoint, k->file_id, k->id);
+                /* One id is one object path: the record kept still has it. */
+                if (m->id != k->id)
+                        mount_object_remove(c, m);
+                m->published = false;
+                state_unlink(c, m);
+                state_remove(c, m);
+                record_free(m);
+                dropped++;
+        }
+        return dropped;
+}
+
+/* Drop duplicate records and those of mounts that no longer exist.
+ * Returns how many. */
+int state_reconcile(Context *c) {
+        int dropped = drop_duplicates(c);
 
         for (MountRecord *m = c->mounts, *next; m; m = next) {
                 next = m->next;

@@ -21,7 +21,8 @@
 # H_FUSED_LOG (fused's stderr), H_POLICY_DIR (the project's policy/),
 # DBUS_SYSTEM_BUS_ADDRESS (exported).  Test users: fusetest0..9 =
 # uids 61000..61009 (H_UID0..), gid = uid; group "fuse" (H_FUSE_GID) has no
-# members until h_group_add puts some in.
+# members until h_group_add puts some in.  Set by the test before h_setup:
+# H_BUS_LIMITS (extra <limit> elements for the bus config).
 
 H_SRCDIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$H_SRCDIR/../user-bin.sh"
@@ -106,6 +107,7 @@ h_write_bus_conf() {
   <limit name="max_connections_per_user">2048</limit>
   <limit name="max_completed_connections">4096</limit>
   <limit name="max_incomplete_connections">512</limit>
+  ${H_BUS_LIMITS:-}
 </busconfig>
 EOF
 }

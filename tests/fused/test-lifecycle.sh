@@ -1,7 +1,8 @@
 #!/bin/bash
 # fused, rules 8-11 and the bus surface: ObjectManager signals, properties
 # and ListMounts; the log line per request; auto-unmount; callers gone
-# mid-request; 100 concurrent clients; fused restarted with mounts live;
+# mid-request; 100 concurrent clients; fused restarted with mounts live
+# (and with duplicate state records);
 # polkitd gone; the bus policy.
 set -uo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -171,6 +172,29 @@ for sig in TERM KILL; do
   t_client $B unmount "$M/r3"
   h_check "restarted: B unmounts r3 ($T_OUT)" test "$T_RC" = 0 -a -z "$(t_mountinfo "$M/r3")"
 done
+
+# --- duplicate state records ---------------------------------------------------
+# A state file copied under another name (same id), and one naming the same
+# mount under another id: fused keeps its own record, refuses the others
+# and says so; the mount is listed once.
+h_mkdir "$M/dup" $A 0755
+t_mount_ok "A mounts dup" $A "$M/dup"
+dupobj=$T_OUT
+h_stop_fused
+f=$(grep -lF "mountpoint=$M/dup" "$H_STATE"/mounts/*)
+id=$(basename "$f")
+cp "$f" "$H_STATE/mounts/$((id + 1000))"
+sed "s/^id=$id\$/id=$((id + 2000))/" "$f" >"$H_STATE/mounts/$((id + 2000))"
+h_start_fused
+t_client $A list
+h_check "duplicate state records: the mount is listed once ($(grep -c . <<<"$T_OUT"))" \
+  eval '[ "$(grep -cF "$M/dup	" <<<"$T_OUT")" = 1 ] && grep -qF "$dupobj	$M/dup	" <<<"$T_OUT"'
+h_check "duplicate state records: both refused in the log" \
+  test "$(grep -c "Refusing state file .*/mounts/$((id + 1000)): \|Refusing state file .*/mounts/$((id + 2000)): " "$H_FUSED_LOG")" = 2
+h_check "duplicate state records: only fused's own file is left" \
+  test "$(grep -lF "mountpoint=$M/dup" "$H_STATE"/mounts/* | xargs -n1 basename)" = "$id"
+t_client $A unmount "$M/dup"
+h_check "duplicate state records: A unmounts dup ($T_OUT)" test "$T_RC" = 0 -a -z "$(t_mountinfo "$M/dup")"
 
 # --- requests in flight per uid (rule 11), and a hung polkitd ------------------
 # With polkitd stopped (SIGSTOP), every Mount of a uid waits for polkit, so

@@ -1,10 +1,13 @@
 #!/bin/bash
-# fused under more pending polkit checks than the bus lets one connection
-# have (dbus-daemon's max_replies_per_connection, 128 by default): 10 users
-# x 16 requests against a stopped polkitd.  Every request gets an answer (a
-# mount or a named error: the checks the bus refused fail closed), fused
-# lives on, and its per-uid counters come back: afterwards a user can again
-# have 16 requests in flight.
+# fused asked for more requests at once than the bus lets it have polkit
+# checks pending (dbus-daemon's max_replies_per_connection, 128 by
+# default): 10 users x 16 requests against a stopped polkitd.  fused takes
+# FUSED_REQUESTS_TOTAL_MAX (112) at once and refuses the others itself with
+# TooManyRequests (never PermissionDenied: nobody was denied anything).
+# Every request gets an answer, fused lives on, and its counters come back:
+# afterwards a user can again have 16 requests in flight.  Then with the
+# bus's limit (16) below fused's: the checks the bus refuses are
+# TooManyRequests too.
 set -uo pipefail
 source "$(dirname "$0")/lib.sh"
 t_init "$@"
@@ -28,7 +31,9 @@ wait "${pids[@]}"
 mounted=$(cat "$H_TMP"/r*.out | grep -c "^$FUSED_MOUNT_PATH_PREFIX/")
 named=$(cat "$H_TMP"/r*.out | grep -c "^error ${FUSED_ERROR_PREFIX}")
 h_check "160 requests: each mounted or refused by name ($mounted + $named)" test $((mounted + named)) = 160
-h_check "at least the 128 the bus let through were mounted ($mounted)" test "$mounted" -ge 128
+h_check "at least the 112 fused takes at once were mounted ($mounted)" test "$mounted" -ge 112
+denied=$(cat "$H_TMP"/r*.out | grep -vc "^$FUSED_MOUNT_PATH_PREFIX/\|^error ${FUSED_ERROR_PREFIX}TooManyRequests$")
+h_check "the others were refused with TooManyRequests ($denied otherwise)" test "$denied" = 0
 h_check "fused lives on" kill -0 "$H_FUSED_PID"
 h_check "every mount made is listed" eval 't_client 0 list; [ "$(grep -c . <<<"$T_OUT")" = "$mounted" ]'
 for u in 0 1 2 3 4 5 6 7 8 9; do
