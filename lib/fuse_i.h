@@ -157,6 +157,14 @@ void fuse_req_finish(struct fuse_req *req);
  * Returns 0 or -errno; ENOENT (the request was interrupted) is ignored. */
 int fuse_send_reply_iov(struct fuse_req *req, int error, struct iovec *iov,
 			int count);
+/* Set by the multi-threaded loop on its own worker thread while that
+ * worker processes a request: fuse_send_reply_iov() on this thread calls
+ * it once (and clears it) just before writing a reply, so that the loop
+ * counts the worker as free before the kernel can hand the caller's next
+ * request to another reader; otherwise the pool grows on every such race
+ * and more idle readers mean more sleeps and wakeups per request. */
+extern __thread void (*fuse_ll_before_reply)(void *arg);
+extern __thread void *fuse_ll_before_reply_arg;
 /* Write a notification or reply already framed in iov to ch. */
 int fuse_send_msg(struct fuse_session *se, struct fuse_chan *ch,
 		  struct iovec *iov, int count);

@@ -3,7 +3,11 @@
  * One worker to start with.  A worker that takes a request while no other
  * worker is waiting for the next one starts another, up to max_threads, so
  * threads exist only when requests actually overlap (this machine class has
- * two cores).  A worker that finds more than max_idle_threads idle workers
+ * two cores).  A worker counts as waiting again from the moment it writes
+ * its reply: the caller's next request, which that reply lets go, must not
+ * look like an overlap.  Every extra idle reader costs, as the kernel hands
+ * a request to the reader that has waited longest: the worker that has just
+ * replied then sleeps instead of finding the next request queued.  A worker that finds more than max_idle_threads idle workers
  * after a request exits.  With clone_fd each worker reads its own clone of
  * the /dev/fuse fd (FUSE_DEV_IOC_CLONE) and replies on it.  The calling
  * thread only waits for the end.
@@ -43,6 +47,7 @@ struct mt_worker {
         struct fuse_buf buf;
         struct fuse_chan *ch;
         struct mt_loop *mt;
+        bool freed;     /* counted as available again for this request */
 };
 
 struct mt_loop {
@@ -86,6 +91,20 @@ static bool is_forget(const struct fuse_buf *buf)
         return in->opcode == FUSE_FORGET || in->opcode == FUSE_BATCH_FORGET;
 }
 
+/* fuse_ll_before_reply: the worker's reply is about to go out.  From here
+ * on it only cleans up, so it counts as available: the request the reply
+ * unblocks must not make the pool grow (libfuse counts a worker busy with a
+ * FORGET as available too). */
+static void worker_replied(void *arg)
+{
+        struct mt_worker *w = arg;
+
+        pthread_mutex_lock(&w->mt->lock);
+        w->mt->numavail++;
+        w->freed = true;
+        pthread_mutex_unlock(&w->mt->lock);
+}
+
 static void *worker_main(void *arg)
 {
         struct mt_worker *w = arg;
@@ -123,10 +142,16 @@ static void *worker_main(void *arg)
                         (void)start_worker(mt);
                 pthread_mutex_unlock(&mt->lock);
 
+                w->freed = forget;
+                if (!forget) {
+                        fuse_ll_before_reply_arg = w;
+                        fuse_ll_before_reply = worker_replied;
+                }
                 fuse_session_process_buf_ch(se, &w->buf, w->ch);
+                fuse_ll_before_reply = NULL;
 
                 pthread_mutex_lock(&mt->lock);
-                if (!forget)
+                if (!w->freed)
                         mt->numavail++;
                 if (mt->max_idle >= 0 && mt->numavail > mt->max_idle && mt->numworker > 1) {
                         if (mt->exit) {

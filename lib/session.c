@@ -227,6 +227,9 @@ int fuse_req_getgroups(fuse_req_t req, int size, gid_t list[])
 
 /* ---- sending ---- */
 
+__thread void (*fuse_ll_before_reply)(void *arg);
+__thread void *fuse_ll_before_reply_arg;
+
 int fuse_send_msg(struct fuse_session *se, struct fuse_chan *ch,
 		  struct iovec *iov, int count)
 {
@@ -286,6 +289,12 @@ int fuse_send_reply_iov(struct fuse_req *req, int error, struct iovec *iov,
 			fuse_log(FUSE_LOG_DEBUG,
 				 "   unique: %llu, success, outsize: %u\n",
 				 (unsigned long long)out.unique, out.len);
+	}
+	if (fuse_ll_before_reply) {
+		void (*fn)(void *) = fuse_ll_before_reply;
+
+		fuse_ll_before_reply = NULL;
+		fn(fuse_ll_before_reply_arg);
 	}
 	r = fuse_send_msg(se, req->ch, iov, count);
 	fuse_req_finish(req);
