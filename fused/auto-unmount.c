@@ -172,6 +172,11 @@ static int on_name_owner_changed(sd_bus_message *msg, void *userdata, sd_bus_err
  * the match saw it. */
 int auto_unmount_check_owner(Context *c, MountRecord *m) {
         sd_bus_creds *creds = NULL;
+
+        /* Not gone as far as the bus has told us: if it has gone, the
+         * NameOwnerChanged still to come finds this record. */
+        if (caller_connected(m->sender))
+                return 0;
         int r = sd_bus_get_name_creds(c->bus, m->sender, 0, &creds);
 
         sd_bus_creds_unref(creds);

@@ -127,6 +127,17 @@ void caller_forget(const char *sender) {
                         creds_entry_clear(&creds_cache[i]);
 }
 
+/* True if the bus has not yet told us that sender left: its entry goes
+ * on NameOwnerChanged.  A departure not seen yet is seen later, by the
+ * same handler, which then finds what was recorded meanwhile.  False also
+ * when the entry was pushed out: then ask the bus. */
+bool caller_connected(const char *sender) {
+        for (unsigned i = 0; i < CREDS_CACHE_MAX; i++)
+                if (creds_cache[i].sender && strcmp(creds_cache[i].sender, sender) == 0)
+                        return true;
+        return false;
+}
+
 static void creds_remember(const char *sender, const BusCreds *b, uint64_t start_time) {
         CredsEntry *e = &creds_cache[creds_next++ % CREDS_CACHE_MAX];
 

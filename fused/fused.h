@@ -137,6 +137,7 @@ typedef struct Caller {
 int caller_from_message(sd_bus_message *m, int proc_fd, Caller *ret);
 void caller_done(Caller *c);
 void caller_forget(const char *sender);
+bool caller_connected(const char *sender);
 
 /* ---- worker.c: forked children that do what touches caller's files ---- */
 

@@ -262,7 +262,8 @@ static void on_mounted(Context *c, int r, WorkerReply *reply, int fd, void *user
          * serve or unmount this mount, so take it down again. */
         sd_bus_creds *creds = NULL;
         bool gone = pidfd_alive(req->caller.pidfd) <= 0 ||
-                    sd_bus_get_name_creds(c->bus, req->caller.sender, 0, &creds) < 0;
+                    (!caller_connected(req->caller.sender) &&
+                     sd_bus_get_name_creds(c->bus, req->caller.sender, 0, &creds) < 0);
         sd_bus_creds_unref(creds);
         if (gone) {
                 log_req(req, "deny", "caller left before the reply; unmounting");
