@@ -33,6 +33,7 @@ struct Worker {
         bool two_phase;         /* phase one's reply is not the last */
         bool parked;            /* phase one answered; waiting for worker_continue() */
         bool dead;              /* parked, but the child is gone or timed out */
+        bool acting;            /* phase two: its reply is final, nothing of it held */
         worker_done_t done;
         void *userdata;
         Worker *prev, *next;
@@ -152,6 +153,16 @@ static int on_io(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
                         return 0;
                 }
         }
+        if (w->acting && w->result >= 0) {
+                /* Phase two holds nothing on a mount (phase one's pinned
+                 * mountpoint fd is of the directory under the mount, the
+                 * fd it pinned for an unmount is closed before it parks):
+                 * no need to wait for its exit. */
+                int p = w->passed_fd;
+                w->passed_fd = -1;
+                finish(w, 0, &w->reply, p);
+                return 0;
+        }
         wait_exit(w);
         return 0;
 }
@@ -234,6 +245,7 @@ int worker_continue(Worker *w, const WorkerGo *go, worker_done_t done, void *use
                 return -ECHILD;
         }
         w->parked = false;
+        w->acting = true;
         w->done = done;
         w->userdata = userdata;
         return 0;
