@@ -327,6 +327,7 @@ int record_parse(const char *text, MountRecord *ret);
 /* ---- mount-object.c ----------------------------------------------------- */
 
 int mount_objects_register(Context *c);
+int mount_object_path(MountRecord *m);
 int mount_object_add(Context *c, MountRecord *m);
 void mount_object_remove(Context *c, MountRecord *m);
 int mount_list_append(Context *c, sd_bus_message *reply);

@@ -188,6 +188,17 @@ static void fail_resolve(Request *req, int r, const WorkerReply *reply) {
 
 static void mount_next_polkit(Request *req);
 
+/* Recorded under the state directory and on the bus. */
+static void publish(Context *c, MountRecord *m) {
+        int r = state_save(c, m);
+        if (r < 0)
+                log_errno(LOG_WARNING, r, "Cannot record mount %s in %s, a restart will forget its owner",
+                          m->mountpoint, c->state_dir);
+        r = mount_object_add(c, m);
+        if (r < 0)
+                log_errno(LOG_WARNING, r, "Cannot add bus object for %s", m->mountpoint);
+}
+
 static void on_mounted(Context *c, int r, WorkerReply *reply, int fd, void *userdata) {
         Request *req = userdata;
         _cleanup_close_ int fuse_fd = fd;
@@ -250,13 +261,6 @@ static void on_mounted(Context *c, int r, WorkerReply *reply, int fd, void *user
                 req->reserved = false;
                 c->mounts_in_flight--;
         }
-        r = state_save(c, m);
-        if (r < 0)
-                log_errno(LOG_WARNING, r, "Cannot record mount %s in %s, a restart will forget its owner",
-                          m->mountpoint, c->state_dir);
-        r = mount_object_add(c, m);
-        if (r < 0)
-                log_errno(LOG_WARNING, r, "Cannot add bus object for %s", m->mountpoint);
 
         /* A caller that left mid-request never gets the fd: nobody could
          * serve or unmount this mount, so take it down again. */
@@ -266,15 +270,22 @@ static void on_mounted(Context *c, int r, WorkerReply *reply, int fd, void *user
                      sd_bus_get_name_creds(c->bus, req->caller.sender, 0, &creds) < 0);
         sd_bus_creds_unref(creds);
         if (gone) {
+                publish(c, m);
                 log_req(req, "deny", "caller left before the reply; unmounting");
                 auto_unmount(c, m, "caller left before the reply");
                 request_free(req);
                 return;
         }
-        r = sd_bus_reply_method_return(req->msg, FUSED_METHOD_MOUNT_OUT, fuse_fd, m->object_path);
-        log_req(req, "allow", m->auto_unmount ? "mounted, auto-unmount" : "mounted");
+        /* The reply first, the bookkeeping after: the caller waits for
+         * nothing it does not need, and this loop handles no other request
+         * in between, so the record is complete before anyone can ask. */
+        r = mount_object_path(m);
+        if (r >= 0)
+                r = sd_bus_reply_method_return(req->msg, FUSED_METHOD_MOUNT_OUT, fuse_fd, m->object_path);
         if (r < 0)
                 log_errno(LOG_WARNING, r, "Cannot reply to %s", req->caller.sender);
+        publish(c, m);
+        log_req(req, "allow", m->auto_unmount ? "mounted, auto-unmount" : "mounted");
         if (m->auto_unmount)
                 (void) auto_unmount_check_owner(c, m);
         else {
@@ -594,10 +605,10 @@ static void on_unmounted(Context *c, int r, WorkerReply *reply, int fd, void *us
         if (r < 0)
                 return request_fail(req, FUSED_ERROR_MOUNT_FAILED, "Unmounting %s failed: %s", req->path,
                                     strerror(-r));
+        (void) sd_bus_reply_method_return(req->msg, NULL);
         MountRecord *m = state_find_unique(c, req->resolved.ns_id, req->resolved.mnt_id_unique, req->resolved.mnt_id);
         if (m)
                 state_drop(c, m);
-        (void) sd_bus_reply_method_return(req->msg, NULL);
         log_req(req, "allow", req->lazy ? "unmounted (lazy)" : "unmounted");
         request_free(req);
 }
