@@ -161,6 +161,8 @@ typedef struct WorkerReply {
         char message[256];      /* kernel's word on a failed mount */
         char path[4096];        /* the mountpoint's canonical path, from the caller's root */
         bool worker_exits;      /* the child could not reset itself: not to be reused */
+        bool acted;             /* a two-phase job that needed no decision and did
+                                 * phase two at once: this reply is its last */
 } WorkerReply;
 
 typedef struct Worker Worker;

@@ -656,6 +656,14 @@ static void on_unmount_polkit(Context *c, int r, bool challenge, void *userdata)
 static void on_unmount_resolved(Context *c, int r, WorkerReply *reply, int fd, void *userdata) {
         Request *req = userdata;
 
+        if (r >= 0 && reply->acted) {
+                /* The owner's (or root's) unmount, done by the check worker. */
+                req->worker = NULL;
+                req->resolved = *reply;
+                (void) take_canonical_path(req, reply);
+                return on_unmounted(c, r, reply, fd, req);
+        }
+
         if (r < 0 || reply->error < 0)
                 req->worker = NULL;     /* it has ended */
         if (r >= 0 && reply->error < 0) {

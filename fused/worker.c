@@ -180,7 +180,7 @@ static void child_job(Home *h, const JobHeader *hdr, void *data) {
                 close(fd);
                 fd = -1;
         }
-        if (!hdr->fn2 || reply.error < 0)
+        if (!hdr->fn2 || reply.error < 0 || reply.acted)
                 return child_finish(h, &reply, fd);
 
         /* Phase two, if the parent says so; anything else ends the child,
@@ -350,7 +350,7 @@ static int on_io(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
         Context *c = w->c;
         worker_done_t done = w->done;
         void *ud = w->userdata;
-        if (w->state == WORKER_BUSY && w->two_phase && reply.error >= 0) {
+        if (w->state == WORKER_BUSY && w->two_phase && reply.error >= 0 && !reply.acted) {
                 /* The child waits for the word to go on, still partly the
                  * caller: hand the reply over, keep the worker. */
                 w->state = WORKER_PARKED;
