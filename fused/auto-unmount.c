@@ -97,13 +97,19 @@ void auto_unmount(Context *c, MountRecord *m, const char *why) {
                 }
         }
         m->unmounting = true;
-        UmountArgs a = {
-                .t = { .pidfd = -1, .ns_fd = m->ns_fd, .root_fd = m->root_fd, .proc_fd = c->proc_fd },
-                .path = m->mountpoint, .lazy = true, .expect_id = m->mnt_id, .expect_unique = m->mnt_id_unique,
-        };
+        _cleanup_free_ UmountArgs *a = calloc(1, sizeof *a);
+        int r = a ? 0 : -ENOMEM;
+        if (r >= 0) {
+                *a = (UmountArgs) {
+                        .t = { .pidfd = -1, .ns_fd = m->ns_fd, .root_fd = m->root_fd, .proc_fd = c->proc_fd },
+                        .lazy = true, .expect_id = m->mnt_id, .expect_unique = m->mnt_id_unique,
+                };
+                r = ns_set_path(a->path, m->mountpoint);
+        }
         int keep[] = { m->ns_fd, m->root_fd, c->proc_fd };
-        int r = worker_spawn(c, ns_umount, &a, keep, ELEMENTSOF(keep), on_auto_unmounted,
-                             (void *) (uintptr_t) m->id, NULL);
+        if (r >= 0)
+                r = worker_spawn(c, ns_umount, a, sizeof *a, keep, ELEMENTSOF(keep), on_auto_unmounted,
+                                 (void *) (uintptr_t) m->id, NULL);
         if (r < 0) {
                 m->unmounting = false;
                 log_errno(LOG_WARNING, r, "Cannot start auto-unmount of %s (%s), will try again",

@@ -2,6 +2,7 @@
  * daemon, grouped by the file that defines them.  Nothing here is public. */
 #pragma once
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -159,6 +160,9 @@ typedef struct WorkerReply {
         char fstype[64];
         char message[256];      /* kernel's word on a failed mount */
         char path[4096];        /* the mountpoint's canonical path, from the caller's root */
+        bool worker_exits;      /* the child could not reset itself: not to be reused */
+        bool acted;             /* a two-phase job that needed no decision and did
+                                 * phase two at once: this reply is its last */
 } WorkerReply;
 
 typedef struct Worker Worker;
@@ -174,15 +178,21 @@ typedef struct WorkerGo {
 /* Phase two: kept_fd is the fd phase one returned (the child keeps a copy). */
 typedef int (*worker_fn2_t)(void *userdata, const WorkerGo *go, int kept_fd, WorkerReply *reply, int *ret_fd);
 
-int worker_spawn(Context *c, worker_fn_t fn, void *fn_data, const int *keep, size_t n_keep,
+/* A job's arguments are plain data (no pointers: the child gets a copy of
+ * the bytes), at most WORKER_JOB_MAX of them; the fds they name (at most
+ * WORKER_FDS_MAX, negative ones skipped) are listed in keep and have the
+ * same numbers in the child. */
+#define WORKER_JOB_MAX 16384u
+#define WORKER_FDS_MAX 8u
+int worker_spawn(Context *c, worker_fn_t fn, const void *fn_data, size_t size, const int *keep, size_t n_keep,
                  worker_done_t done, void *userdata, Worker **ret);
 /* fn, reply to done, then (if fn succeeded) the child waits, for at most
  * the worker timeout in all, for worker_continue() to run fn2 or for
  * worker_free() to end it.  *ret stays valid until done is called with a
  * failure, or until worker_continue() succeeds (then the worker belongs to
  * that flow) or worker_free(). */
-int worker_spawn2(Context *c, worker_fn_t fn, worker_fn2_t fn2, void *fn_data, const int *keep, size_t n_keep,
-                  worker_done_t done, void *userdata, Worker **ret);
+int worker_spawn2(Context *c, worker_fn_t fn, worker_fn2_t fn2, const void *fn_data, size_t size,
+                  const int *keep, size_t n_keep, worker_done_t done, void *userdata, Worker **ret);
 /* -ECHILD if the worker is no longer waiting (timed out, died): start a
  * new one. */
 int worker_continue(Worker *w, const WorkerGo *go, worker_done_t done, void *userdata);
@@ -202,23 +212,25 @@ typedef struct NsTarget {
         int proc_fd;            /* fused's /proc */
         uid_t uid;
         gid_t gid;
-        const gid_t *gids;
         size_t n_gids;
+        gid_t gids[FUSED_GROUPS_MAX];
 } NsTarget;
 
+/* The workers' arguments are plain data (see worker_spawn). */
 typedef struct ResolveArgs {
         NsTarget t;
-        const char *path;
+        char path[PATH_MAX];
         int given_fd;           /* the caller's mountpoint fd, or -1 */
         bool for_unmount;
-        bool keep_saved_root;   /* two-phase: saved uid 0, to act after the checks */
 } ResolveArgs;
 
 typedef struct MountArgs {
         NsTarget t;
         int target_fd;          /* pinned mountpoint */
         int fuse_fd;            /* /dev/fuse, opened in fused's namespace */
-        const MountOptions *o;
+        MountOptions o;         /* its flags; its strings are these: */
+        char source[FUSED_NAME_MAX + 1];
+        char subtype[FUSED_NAME_MAX + 1];       /* "" for none */
         mode_t rootmode;
         uid_t user_id;
         gid_t group_id;
@@ -227,11 +239,16 @@ typedef struct MountArgs {
 
 typedef struct UmountArgs {
         NsTarget t;
-        const char *path;
+        char path[PATH_MAX];
         bool lazy;
         uint64_t expect_id;     /* the mount checked before */
         uint64_t expect_unique; /* 0: kernel without unique ids */
 } UmountArgs;
+
+/* Fill in the plain-data copies; -ENAMETOOLONG rather than cut a string. */
+int ns_target_set_groups(NsTarget *t, const gid_t *gids, size_t n);
+int mount_args_set_options(MountArgs *a, const MountOptions *o);
+int ns_set_path(char dst[PATH_MAX], const char *src);
 
 int ns_resolve(void *userdata, WorkerReply *reply, int *ret_fd);
 int ns_mount(void *userdata, WorkerReply *reply, int *ret_fd);
@@ -249,7 +266,6 @@ typedef struct MountPlan {
 typedef struct UmountPlan {
         ResolveArgs r;
         UmountArgs u;           /* path and expected ids: what phase one found */
-        char path[4096];
 } UmountPlan;
 
 int ns_mount_check(void *userdata, WorkerReply *reply, int *ret_fd);
@@ -313,6 +329,7 @@ int record_parse(const char *text, MountRecord *ret);
 /* ---- mount-object.c ----------------------------------------------------- */
 
 int mount_objects_register(Context *c);
+int mount_object_path(MountRecord *m);
 int mount_object_add(Context *c, MountRecord *m);
 void mount_object_remove(Context *c, MountRecord *m);
 int mount_list_append(Context *c, sd_bus_message *reply);

@@ -136,12 +136,12 @@ static int request_identify(Request *req) {
         return 0;
 }
 
-static NsTarget caller_target(Request *req) {
-        return (NsTarget) {
+static int caller_target(Request *req, NsTarget *t) {
+        *t = (NsTarget) {
                 .pidfd = req->caller.pidfd, .pid = req->caller.pid, .ns_fd = -1, .root_fd = -1,
                 .proc_fd = req->c->proc_fd, .uid = req->caller.uid, .gid = req->caller.gid,
-                .gids = req->caller.gids, .n_gids = req->caller.n_gids,
         };
+        return ns_target_set_groups(t, req->caller.gids, req->caller.n_gids);
 }
 
 /* From here on the request is about the canonical path the worker found. */
@@ -187,6 +187,17 @@ static void fail_resolve(Request *req, int r, const WorkerReply *reply) {
 /* ---- Mount -------------------------------------------------------------- */
 
 static void mount_next_polkit(Request *req);
+
+/* Recorded under the state directory and on the bus. */
+static void publish(Context *c, MountRecord *m) {
+        int r = state_save(c, m);
+        if (r < 0)
+                log_errno(LOG_WARNING, r, "Cannot record mount %s in %s, a restart will forget its owner",
+                          m->mountpoint, c->state_dir);
+        r = mount_object_add(c, m);
+        if (r < 0)
+                log_errno(LOG_WARNING, r, "Cannot add bus object for %s", m->mountpoint);
+}
 
 static void on_mounted(Context *c, int r, WorkerReply *reply, int fd, void *userdata) {
         Request *req = userdata;
@@ -250,13 +261,6 @@ static void on_mounted(Context *c, int r, WorkerReply *reply, int fd, void *user
                 req->reserved = false;
                 c->mounts_in_flight--;
         }
-        r = state_save(c, m);
-        if (r < 0)
-                log_errno(LOG_WARNING, r, "Cannot record mount %s in %s, a restart will forget its owner",
-                          m->mountpoint, c->state_dir);
-        r = mount_object_add(c, m);
-        if (r < 0)
-                log_errno(LOG_WARNING, r, "Cannot add bus object for %s", m->mountpoint);
 
         /* A caller that left mid-request never gets the fd: nobody could
          * serve or unmount this mount, so take it down again. */
@@ -266,15 +270,22 @@ static void on_mounted(Context *c, int r, WorkerReply *reply, int fd, void *user
                      sd_bus_get_name_creds(c->bus, req->caller.sender, 0, &creds) < 0);
         sd_bus_creds_unref(creds);
         if (gone) {
+                publish(c, m);
                 log_req(req, "deny", "caller left before the reply; unmounting");
                 auto_unmount(c, m, "caller left before the reply");
                 request_free(req);
                 return;
         }
-        r = sd_bus_reply_method_return(req->msg, FUSED_METHOD_MOUNT_OUT, fuse_fd, m->object_path);
-        log_req(req, "allow", m->auto_unmount ? "mounted, auto-unmount" : "mounted");
+        /* The reply first, the bookkeeping after: the caller waits for
+         * nothing it does not need, and this loop handles no other request
+         * in between, so the record is complete before anyone can ask. */
+        r = mount_object_path(m);
+        if (r >= 0)
+                r = sd_bus_reply_method_return(req->msg, FUSED_METHOD_MOUNT_OUT, fuse_fd, m->object_path);
         if (r < 0)
                 log_errno(LOG_WARNING, r, "Cannot reply to %s", req->caller.sender);
+        publish(c, m);
+        log_req(req, "allow", m->auto_unmount ? "mounted, auto-unmount" : "mounted");
         if (m->auto_unmount)
                 (void) auto_unmount_check_owner(c, m);
         else {
@@ -313,16 +324,18 @@ static void mount_spawn(Request *req) {
         if (continue_worker(req, req->allow_unsafe, on_mounted))
                 return;
         MountArgs a = {
-                .t = caller_target(req),
                 .target_fd = req->target_fd,
-                .o = &req->opts,
                 .rootmode = req->resolved.mode,
                 .user_id = req->caller.uid,
                 .group_id = req->caller.gid,
                 .allow_unsafe = req->allow_unsafe,
         };
         int keep[] = { req->caller.pidfd, req->c->proc_fd, req->target_fd };
-        int r = worker_spawn(req->c, ns_mount, &a, keep, ELEMENTSOF(keep), on_mounted, req, NULL);
+        int r = caller_target(req, &a.t);
+        if (r >= 0)
+                r = mount_args_set_options(&a, &req->opts);
+        if (r >= 0)
+                r = worker_spawn(req->c, ns_mount, &a, sizeof a, keep, ELEMENTSOF(keep), on_mounted, req, NULL);
         if (r < 0)
                 request_fail(req, FUSED_ERROR_MOUNT_FAILED, "Cannot start the mount: %s", strerror(-r));
 }
@@ -549,15 +562,25 @@ static int method_mount(sd_bus_message *m, void *userdata, sd_bus_error *error) 
                 return 1;
         }
 
-        MountPlan p = {
-                .r = { .t = caller_target(req), .path = req->path, .given_fd = req->given_fd },
-                .m = { .t = caller_target(req), .target_fd = -1, .o = &req->opts, .user_id = req->caller.uid,
-                       .group_id = req->caller.gid },
-                .fuse_fd = -1,
-        };
+        _cleanup_free_ MountPlan *p = calloc(1, sizeof *p);
+        if (!p) {
+                request_free(req);
+                return -ENOMEM;
+        }
+        p->r.given_fd = req->given_fd;
+        p->m = (MountArgs) { .target_fd = -1, .user_id = req->caller.uid, .group_id = req->caller.gid };
+        p->fuse_fd = -1;
+        r = caller_target(req, &p->r.t);
+        if (r >= 0)
+                r = caller_target(req, &p->m.t);
+        if (r >= 0)
+                r = ns_set_path(p->r.path, req->path);
+        if (r >= 0)
+                r = mount_args_set_options(&p->m, &req->opts);
         int keep[] = { req->caller.pidfd, c->proc_fd, req->given_fd };
-        r = worker_spawn2(c, ns_mount_check, ns_mount_act, &p, keep, req->given_fd >= 0 ? 3 : 2, on_mount_resolved,
-                          req, &req->worker);
+        if (r >= 0)
+                r = worker_spawn2(c, ns_mount_check, ns_mount_act, p, sizeof *p, keep, ELEMENTSOF(keep),
+                                  on_mount_resolved, req, &req->worker);
         if (r < 0)
                 request_fail(req, FUSED_ERROR_MOUNT_FAILED, "Cannot start the mountpoint check: %s", strerror(-r));
         return 1;
@@ -582,10 +605,10 @@ static void on_unmounted(Context *c, int r, WorkerReply *reply, int fd, void *us
         if (r < 0)
                 return request_fail(req, FUSED_ERROR_MOUNT_FAILED, "Unmounting %s failed: %s", req->path,
                                     strerror(-r));
+        (void) sd_bus_reply_method_return(req->msg, NULL);
         MountRecord *m = state_find_unique(c, req->resolved.ns_id, req->resolved.mnt_id_unique, req->resolved.mnt_id);
         if (m)
                 state_drop(c, m);
-        (void) sd_bus_reply_method_return(req->msg, NULL);
         log_req(req, "allow", req->lazy ? "unmounted (lazy)" : "unmounted");
         request_free(req);
 }
@@ -593,12 +616,19 @@ static void on_unmounted(Context *c, int r, WorkerReply *reply, int fd, void *us
 static void unmount_spawn(Request *req) {
         if (continue_worker(req, false, on_unmounted))
                 return;
-        UmountArgs a = {
-                .t = caller_target(req), .path = req->path, .lazy = req->lazy,
-                .expect_id = req->resolved.mnt_id, .expect_unique = req->resolved.mnt_id_unique,
-        };
+        _cleanup_free_ UmountArgs *a = calloc(1, sizeof *a);
+        int r = a ? 0 : -ENOMEM;
+        if (r >= 0) {
+                a->lazy = req->lazy;
+                a->expect_id = req->resolved.mnt_id;
+                a->expect_unique = req->resolved.mnt_id_unique;
+                r = caller_target(req, &a->t);
+        }
+        if (r >= 0)
+                r = ns_set_path(a->path, req->path);
         int keep[] = { req->caller.pidfd, req->c->proc_fd };
-        int r = worker_spawn(req->c, ns_umount, &a, keep, ELEMENTSOF(keep), on_unmounted, req, NULL);
+        if (r >= 0)
+                r = worker_spawn(req->c, ns_umount, a, sizeof *a, keep, ELEMENTSOF(keep), on_unmounted, req, NULL);
         if (r < 0)
                 request_fail(req, FUSED_ERROR_MOUNT_FAILED, "Cannot start the unmount: %s", strerror(-r));
 }
@@ -625,6 +655,14 @@ static void on_unmount_polkit(Context *c, int r, bool challenge, void *userdata)
 
 static void on_unmount_resolved(Context *c, int r, WorkerReply *reply, int fd, void *userdata) {
         Request *req = userdata;
+
+        if (r >= 0 && reply->acted) {
+                /* The owner's (or root's) unmount, done by the check worker. */
+                req->worker = NULL;
+                req->resolved = *reply;
+                (void) take_canonical_path(req, reply);
+                return on_unmounted(c, r, reply, fd, req);
+        }
 
         if (r < 0 || reply->error < 0)
                 req->worker = NULL;     /* it has ended */
@@ -706,11 +744,17 @@ static int method_unmount(sd_bus_message *m, void *userdata, sd_bus_error *error
                 request_free(req);
                 return -ENOMEM;
         }
-        p->r = (ResolveArgs) { .t = caller_target(req), .path = req->path, .given_fd = -1, .for_unmount = true };
-        p->u = (UmountArgs) { .t = caller_target(req), .lazy = req->lazy };
+        p->r = (ResolveArgs) { .given_fd = -1, .for_unmount = true };
+        p->u = (UmountArgs) { .lazy = req->lazy };
+        r = caller_target(req, &p->r.t);
+        if (r >= 0)
+                r = caller_target(req, &p->u.t);
+        if (r >= 0)
+                r = ns_set_path(p->r.path, req->path);
         int keep[] = { req->caller.pidfd, c->proc_fd };
-        r = worker_spawn2(c, ns_umount_check, ns_umount_act, p, keep, ELEMENTSOF(keep), on_unmount_resolved, req,
-                          &req->worker);
+        if (r >= 0)
+                r = worker_spawn2(c, ns_umount_check, ns_umount_act, p, sizeof *p, keep, ELEMENTSOF(keep),
+                                  on_unmount_resolved, req, &req->worker);
         if (r < 0)
                 request_fail(req, FUSED_ERROR_MOUNT_FAILED, "Cannot start the unmount: %s", strerror(-r));
         return 1;

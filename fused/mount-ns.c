@@ -65,24 +65,53 @@ static void ns_ids(const NsTarget *t, WorkerReply *reply) {
                 reply->ns_id = id;
 }
 
-/* The caller's uid, gids and groups, real, effective and fs: its rights
- * and no capabilities.  With keep_saved, the saved ids stay 0 so that phase
- * two can act as root again: the permitted capabilities are kept but not
- * effective, and a process whose saved uid differs from the caller's cannot
- * be ptraced by it. */
-static int become_caller(const NsTarget *t, bool keep_saved) {
+/* The caller's uid, gids and groups, real and effective (and so fs): its
+ * rights and no effective capabilities.  The saved ids stay 0 so that the
+ * worker can act as root again (phase two, and its next job): the permitted
+ * capabilities are kept but not effective, and a process whose saved uid
+ * differs from the caller's cannot be ptraced by it. */
+static int become_caller(const NsTarget *t) {
         if (t->uid == 0)
                 return 0;
-        if (setgroups(t->n_gids, t->gids) < 0 || setresgid(t->gid, t->gid, keep_saved ? 0 : t->gid) < 0 ||
-            setresuid(t->uid, t->uid, keep_saved ? 0 : t->uid) < 0)
+        if (setgroups(t->n_gids, t->gids) < 0 || setresgid(t->gid, t->gid, 0) < 0 ||
+            setresuid(t->uid, t->uid, 0) < 0)
                 return -errno;
         return 0;
 }
 
-/* Phase two: root again, after become_caller(t, true). */
+/* Phase two: root again, after become_caller(). */
 static int become_root(void) {
         if (setresuid(0, 0, 0) < 0 || setresgid(0, 0, 0) < 0 || setgroups(0, NULL) < 0)
                 return -errno;
+        return 0;
+}
+
+int ns_target_set_groups(NsTarget *t, const gid_t *gids, size_t n) {
+        if (n > ELEMENTSOF(t->gids))
+                return -E2BIG;
+        memcpy(t->gids, gids, n * sizeof(gid_t));
+        t->n_gids = n;
+        return 0;
+}
+
+int ns_set_path(char dst[PATH_MAX], const char *src) {
+        size_t n = strlen(src);
+        if (n >= PATH_MAX)
+                return -ENAMETOOLONG;
+        memcpy(dst, src, n + 1);
+        return 0;
+}
+
+int mount_args_set_options(MountArgs *a, const MountOptions *o) {
+        const char *source = o->fsname ? o->fsname : o->subtype ? o->subtype : "fuse";
+        const char *subtype = o->subtype ? o->subtype : "";
+
+        if (strlen(source) >= sizeof a->source || strlen(subtype) >= sizeof a->subtype)
+                return -ENAMETOOLONG;
+        strcpy(a->source, source);
+        strcpy(a->subtype, subtype);
+        a->o = *o;
+        a->o.fsname = a->o.subtype = a->o.normalized = NULL;
         return 0;
 }
 
@@ -98,7 +127,7 @@ int ns_resolve(void *userdata, WorkerReply *reply, int *ret_fd) {
         ns_ids(&a->t, reply);
         /* Everything from here on as the caller: path lookup with its search
          * rights, its write right on the mountpoint with its groups and ACLs. */
-        r = become_caller(&a->t, a->keep_saved_root);
+        r = become_caller(&a->t);
         if (r < 0)
                 return r;
 
@@ -206,7 +235,7 @@ static void kernel_message(int fsfd, WorkerReply *reply) {
 /* In the caller's namespace, as root: make the mount on a->target_fd with
  * fuse_fd (consumed) and return fuse_fd. */
 static int mount_here(const MountArgs *a, int fuse_fd_in, WorkerReply *reply, int *ret_fd) {
-        const MountOptions *o = a->o;
+        const MountOptions *o = &a->o;
         _cleanup_close_ int fuse_fd = fuse_fd_in;
         char num[32];
         int r;
@@ -216,9 +245,9 @@ static int mount_here(const MountArgs *a, int fuse_fd_in, WorkerReply *reply, in
         _cleanup_close_ int fsfd = fsopen(o->blkdev ? "fuseblk" : "fuse", FSOPEN_CLOEXEC);
         if (fsfd < 0)
                 return -errno;
-        r = set_string(fsfd, "source", o->fsname ? o->fsname : o->subtype ? o->subtype : "fuse");
-        if (r >= 0 && o->subtype)
-                r = set_string(fsfd, "subtype", o->subtype);
+        r = set_string(fsfd, "source", a->source);
+        if (r >= 0 && a->subtype[0])
+                r = set_string(fsfd, "subtype", a->subtype);
         if (r >= 0) {
                 snprintf(num, sizeof num, "%d", fuse_fd);
                 r = set_string(fsfd, "fd", num);
@@ -318,7 +347,6 @@ int ns_mount_check(void *userdata, WorkerReply *reply, int *ret_fd) {
         p->fuse_fd = open_fuse();
         if (p->fuse_fd < 0)
                 return p->fuse_fd;
-        p->r.keep_saved_root = true;
         r = ns_resolve(&p->r, reply, ret_fd);
         p->m.rootmode = reply->mode;
         return r;
@@ -359,16 +387,22 @@ int ns_umount(void *userdata, WorkerReply *reply, int *ret_fd) {
 int ns_umount_check(void *userdata, WorkerReply *reply, int *ret_fd) {
         UmountPlan *p = userdata;       /* the child's own copy */
 
-        p->r.keep_saved_root = true;
         int r = ns_resolve(&p->r, reply, ret_fd);
         if (r < 0)
                 return r;
         /* Phase two unmounts what this phase found, by its canonical path
          * and ids, exactly as a separate unmount worker would be told. */
-        memcpy(p->path, reply->path, sizeof p->path);
-        p->u.path = p->path;
+        memcpy(p->u.path, reply->path, sizeof p->u.path);
         p->u.expect_id = reply->mnt_id;
         p->u.expect_unique = reply->mnt_id_unique;
+
+        /* root, or the mount's user_id (the owner fused records for every
+         * mount it makes): fused has nothing to decide, so unmount now and
+         * save a round trip. */
+        if (p->r.t.uid == 0 || (reply->user_id >= 0 && (uid_t) reply->user_id == p->r.t.uid)) {
+                reply->acted = true;
+                return ns_umount_act(p, &(WorkerGo) { .go = true }, -1, reply, ret_fd);
+        }
         return r;
 }
 

@@ -91,11 +91,18 @@ int mount_objects_register(Context *c) {
         return sd_bus_add_node_enumerator(c->bus, NULL, FUSED_MOUNT_PATH_PREFIX, mount_enumerate, c);
 }
 
-int mount_object_add(Context *c, MountRecord *m) {
+int mount_object_path(MountRecord *m) {
         if (!m->object_path && asprintf(&m->object_path, FUSED_MOUNT_PATH_PREFIX "/%" PRIu64, m->id) < 0) {
                 m->object_path = NULL;
                 return -ENOMEM;
         }
+        return 0;
+}
+
+int mount_object_add(Context *c, MountRecord *m) {
+        int r = mount_object_path(m);
+        if (r < 0)
+                return r;
         m->published = true;
         (void) sd_bus_emit_object_added(c->bus, m->object_path);
         return 0;

@@ -1,5 +1,6 @@
-/* A seccomp allowlist for the forked workers: the system calls the checks,
- * the mount and the unmount need, and nothing else (EPERM).  Defence in
+/* A seccomp allowlist for the worker children: the system calls the
+ * checks, the mount, the unmount and taking the next job need, and nothing
+ * else (EPERM).  Defence in
  * depth: a worker runs in a namespace the caller controls, partly as the
  * caller, and must not be able to do anything beyond its one job even if
  * something in it went wrong. */
@@ -33,8 +34,8 @@
 
 #ifdef FUSED_AUDIT_ARCH
 static const int allowed[] = {
-        /* the worker's own plumbing: reply, exit, memory */
-        __NR_sendmsg, __NR_exit_group, __NR_exit, __NR_close, __NR_close_range, __NR_rt_sigprocmask,
+        /* the worker's own plumbing: jobs and replies, exit, memory */
+        __NR_recvmsg, __NR_fcntl, __NR_dup3, __NR_getresuid, __NR_getresgid, __NR_sendmsg, __NR_exit_group, __NR_exit, __NR_close, __NR_close_range, __NR_rt_sigprocmask,
         __NR_rt_sigreturn, __NR_brk, __NR_mmap, __NR_munmap, __NR_mremap, __NR_madvise, __NR_getpid,
         __NR_gettid, __NR_getrandom, __NR_restart_syscall, __NR_prctl,
         /* entering the caller's namespace, root and credentials */

@@ -74,11 +74,14 @@ static int resolve_as(uid_t uid, gid_t gid, const gid_t *gids, size_t n, const c
         int proc = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
         pid_t pid = fork();
         if (pid == 0) {
-                ResolveArgs a = {
+                static ResolveArgs a;
+                a = (ResolveArgs) {
                         .t = { .pidfd = pidfd, .pid = getppid(), .ns_fd = -1, .root_fd = -1, .proc_fd = proc,
-                               .uid = uid, .gid = gid, .gids = gids, .n_gids = n },
-                        .path = path, .given_fd = -1,
+                               .uid = uid, .gid = gid },
+                        .given_fd = -1,
                 };
+                if (ns_target_set_groups(&a.t, gids, n) < 0 || ns_set_path(a.path, path) < 0)
+                        _exit(1);
                 int fd = -1;
                 reply.error = ns_resolve(&a, &reply, &fd);
                 (void) !write(pipefd[1], &reply, sizeof reply);

@@ -1,10 +1,22 @@
-/* Forked workers: everything that touches a caller's files or namespace
- * runs in a child, so a hung FUSE mountpoint or a slow filesystem can only
- * block that child (killed after a timeout), never the service.  The child
- * sends one WorkerReply and at most one fd over a socketpair and exits;
- * SIGCHLD is ignored, so children are reaped by the kernel. */
+/* Worker processes: everything that touches a caller's files or namespace
+ * runs in a child, so that a hung FUSE mountpoint or a slow filesystem can
+ * only block that child (killed after a timeout), never the service.
+ *
+ * Children are kept and reused: a fork, its seccomp filter and its exit
+ * cost more than all of a request's checks together.  A child takes one
+ * job at a time over its socketpair (plain-data arguments, and the fds they
+ * name, which it puts at the same numbers), answers with one WorkerReply
+ * and at most one fd, and before its last answer puts itself back as it was
+ * forked: root, fused's mount namespace and root directory, no other fds.
+ * So nothing one caller did to it reaches the next job; a child that cannot
+ * reset itself, times out or dies is never used again.  SIGCHLD is ignored:
+ * the kernel reaps them. */
 #include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <sched.h>
 #include <signal.h>
+#include <stdalign.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -20,164 +32,51 @@ struct clone_args_v0 {
         uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
 };
 
+#ifndef MAX
+#define MAX(a, b) ((a) > (b) ? (a) : (b))
+#endif
+
 #define WORKER_TIMEOUT_USEC (15ULL * 1000000ULL)
+/* Idle children kept, and for how long: enough for bursts of requests,
+ * and none left a little after the last. */
+#define POOL_IDLE_MAX 4u
+#define POOL_IDLE_USEC (10ULL * 1000000ULL)
+
+typedef struct JobHeader {
+        worker_fn_t fn;         /* valid in the child: it is a fork of us */
+        worker_fn2_t fn2;
+        uint32_t size;
+        uint32_t n_fds;
+        int fds[WORKER_FDS_MAX];        /* the numbers the arguments use */
+} JobHeader;
+
+typedef enum WorkerState {
+        WORKER_IDLE,
+        WORKER_BUSY,            /* a job's first (or only) phase */
+        WORKER_PARKED,          /* phase one answered; waiting for worker_continue() */
+        WORKER_ACTING,          /* phase two */
+} WorkerState;
 
 struct Worker {
         Context *c;
         int sock;
         int pidfd;
-        sd_event_source *io, *timer, *exit;
-        WorkerReply reply;
-        int result, passed_fd;
-        bool exited;
-        bool two_phase;         /* phase one's reply is not the last */
-        bool parked;            /* phase one answered; waiting for worker_continue() */
+        sd_event_source *io, *timer;
+        WorkerState state;
+        bool two_phase;
         bool dead;              /* parked, but the child is gone or timed out */
-        bool acting;            /* phase two: its reply is final, nothing of it held */
         worker_done_t done;
         void *userdata;
         Worker *prev, *next;
 };
 
-Worker *worker_free(Worker *w) {
-        if (!w)
-                return NULL;
-        sd_event_source_disable_unref(w->io);
-        sd_event_source_disable_unref(w->timer);
-        sd_event_source_disable_unref(w->exit);
-        if (w->passed_fd >= 0)
-                close(w->passed_fd);
-        if (w->pidfd >= 0) {
-                if (!w->exited)
-                        (void) syscall(__NR_pidfd_send_signal, w->pidfd, SIGKILL, NULL, 0);
-                close(w->pidfd);
-        }
-        if (w->sock >= 0)
-                close(w->sock);
-        if (w->prev)
-                w->prev->next = w->next;
-        else if (w->c->workers == w)
-                w->c->workers = w->next;
-        if (w->next)
-                w->next->prev = w->prev;
-        free(w);
-        return NULL;
-}
+/* ---- the child ----------------------------------------------------------- */
 
-static void finish(Worker *w, int r, WorkerReply *reply, int fd) {
-        Context *c = w->c;
-        worker_done_t done = w->done;
-        void *userdata = w->userdata;
-        WorkerReply copy;
-
-        if (reply) {
-                copy = *reply;
-                reply = &copy;
-        }
-        /* The child has exited or is about to: nothing to kill.  (The pidfd
-         * is closed in worker_free() only after its event source is gone: an
-         * fd closed while registered stays in epoll as long as a forked
-         * child still holds a copy, pointing at a freed source.) */
-        w->exited = true;
-        worker_free(w);
-        done(c, r, reply, fd, userdata);
-}
-
-static int on_exit_ev(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
-        Worker *w = userdata;
-        int passed = w->passed_fd;
-
-        w->passed_fd = -1;
-        finish(w, w->result, w->result < 0 ? NULL : &w->reply, passed);
-        return 0;
-}
-
-/* The reply is in; act on it only once the child has exited, so that the
- * fds it held (a pinned mountpoint) no longer keep a mount busy. */
-static void wait_exit(Worker *w) {
-        w->io = sd_event_source_disable_unref(w->io);
-        if (w->pidfd < 0 || sd_event_add_io(w->c->event, &w->exit, w->pidfd, EPOLLIN, on_exit_ev, w) < 0) {
-                int passed = w->passed_fd;
-                w->passed_fd = -1;
-                finish(w, w->result, w->result < 0 ? NULL : &w->reply, passed);
-        }
-}
-
-/* A parked child exited or was killed: whoever holds it starts anew. */
-static void park_end(Worker *w) {
-        if (w->pidfd >= 0)
-                (void) syscall(__NR_pidfd_send_signal, w->pidfd, SIGKILL, NULL, 0);
-        w->dead = true;
-        w->io = sd_event_source_disable_unref(w->io);
-        w->timer = sd_event_source_disable_unref(w->timer);
-}
-
-static int on_io(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
-        Worker *w = userdata;
-        char cbuf[CMSG_SPACE(sizeof(int))];
-        struct iovec iov = { .iov_base = &w->reply, .iov_len = sizeof w->reply };
-        struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf };
-        int passed = -1;
-
-        if (w->parked) {
-                /* Nothing is due from a waiting child: it has gone. */
-                park_end(w);
-                return 0;
-        }
-        ssize_t n = recvmsg(w->sock, &mh, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
-        if (n < 0 && (errno == EAGAIN || errno == EINTR))
-                return 0;
-        for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm))
-                if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS &&
-                    cm->cmsg_len == CMSG_LEN(sizeof(int)))
-                        memcpy(&passed, CMSG_DATA(cm), sizeof(int));
-        if (n != (ssize_t) sizeof w->reply || (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC))) {
-                if (passed >= 0)
-                        close(passed);
-                w->result = n < 0 ? -errno : -ECHILD;
-        } else {
-                w->reply.message[sizeof w->reply.message - 1] = 0;
-                w->reply.fstype[sizeof w->reply.fstype - 1] = 0;
-                w->passed_fd = passed;
-                w->result = 0;
-                if (w->two_phase && w->reply.error >= 0) {
-                        /* The child waits for the word to go on: hand the
-                         * reply over now, and keep the worker. */
-                        WorkerReply copy = w->reply;
-                        worker_done_t done = w->done;
-                        void *ud = w->userdata;
-                        w->two_phase = false;
-                        w->parked = true;
-                        w->passed_fd = -1;
-                        done(w->c, 0, &copy, passed, ud);
-                        return 0;
-                }
-        }
-        if (w->acting && w->result >= 0) {
-                /* Phase two holds nothing on a mount (phase one's pinned
-                 * mountpoint fd is of the directory under the mount, the
-                 * fd it pinned for an unmount is closed before it parks):
-                 * no need to wait for its exit. */
-                int p = w->passed_fd;
-                w->passed_fd = -1;
-                finish(w, 0, &w->reply, p);
-                return 0;
-        }
-        wait_exit(w);
-        return 0;
-}
-
-static int on_timeout(sd_event_source *s, uint64_t usec, void *userdata) {
-        Worker *w = userdata;
-
-        if (w->parked) {
-                park_end(w);
-                return 0;
-        }
-        (void) syscall(__NR_pidfd_send_signal, w->pidfd, SIGKILL, NULL, 0);
-        finish(w, -ETIMEDOUT, NULL, -1);
-        return 0;
-}
+typedef struct Home {
+        int sock;
+        int ns;                 /* fused's mount namespace */
+        int root;               /* fused's root directory */
+} Home;
 
 static int send_reply(int sock, const WorkerReply *reply, int fd) {
         char cbuf[CMSG_SPACE(sizeof(int))] = {};
@@ -196,90 +95,306 @@ static int send_reply(int sock, const WorkerReply *reply, int fd) {
         return sendmsg(sock, &mh, MSG_NOSIGNAL) < 0 ? -errno : 0;
 }
 
-_Noreturn static void child(int sock, worker_fn_t fn, worker_fn2_t fn2, void *fn_data, const int *keep,
-                            size_t n_keep) {
-        WorkerReply reply = { .user_id = -1 };
-        int fds[17], fd = -1;
-        sigset_t all;
+static bool in(int fd, const int *v, size_t n) {
+        for (size_t i = 0; i < n; i++)
+                if (v[i] == fd)
+                        return true;
+        return false;
+}
 
-        /* Die with the service, never gain privileges through an exec
-         * (there is none, but a worker runs as the caller), and start from
-         * a clean signal state. */
-        (void) prctl(PR_SET_PDEATHSIG, SIGKILL);
-        (void) prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
-        sigemptyset(&all);
-        (void) sigprocmask(SIG_SETMASK, &all, NULL);
-        memcpy(fds, keep, n_keep * sizeof(int));
-        fds[n_keep] = sock;
-        if (close_all_but(fds, n_keep + 1) < 0 || sandbox_enter() < 0)
+/* Put the received fds at the numbers fused gave them, which the job's
+ * arguments use; our own fds move out of the way first. */
+static int place_fds(Home *h, const int *got, const int *want, size_t n) {
+        int *own[] = { &h->sock, &h->ns, &h->root };
+        int tmp[WORKER_FDS_MAX];
+        int hi = 0;
+
+        for (size_t i = 0; i < n; i++)
+                hi = MAX(hi, MAX(got[i], want[i]) + 1);
+        for (size_t i = 0; i < ELEMENTSOF(own); i++)
+                hi = MAX(hi, *own[i] + 1);
+        /* Everything received goes above every number in play... */
+        for (size_t i = 0; i < n; i++) {
+                tmp[i] = fcntl(got[i], F_DUPFD_CLOEXEC, hi);
+                if (tmp[i] < 0)
+                        return -errno;
+                close(got[i]);
+        }
+        /* ...then ours leave the wanted numbers... */
+        for (size_t i = 0; i < ELEMENTSOF(own); i++)
+                if (in(*own[i], want, n)) {
+                        int fd = fcntl(*own[i], F_DUPFD_CLOEXEC, hi);
+                        if (fd < 0)
+                                return -errno;
+                        close(*own[i]);
+                        *own[i] = fd;
+                }
+        /* ...and the wanted numbers, all free now, are filled. */
+        for (size_t i = 0; i < n; i++) {
+                if (dup3(tmp[i], want[i], O_CLOEXEC) < 0)
+                        return -errno;
+                close(tmp[i]);
+        }
+        return 0;
+}
+
+/* Root again, in fused's namespace and root, with the parent-death signal
+ * that any change of credentials cleared. */
+static int child_reset(const Home *h) {
+        uid_t ru, eu, su;
+        gid_t rg, eg, sg;
+
+        if (setresuid(0, 0, 0) < 0 || setresgid(0, 0, 0) < 0 || setgroups(0, NULL) < 0)
+                return -errno;
+        if (getresuid(&ru, &eu, &su) < 0 || getresgid(&rg, &eg, &sg) < 0)
+                return -errno;
+        if (ru || eu || su || rg || eg || sg)
+                return -EPERM;
+        if (setns(h->ns, CLONE_NEWNS) < 0 || fchdir(h->root) < 0 || chroot(".") < 0 || chdir("/") < 0)
+                return -errno;
+        if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+                return -errno;
+        return 0;
+}
+
+/* The job's last answer: only after the reset, so that a signal the
+ * caller could send while we ran as it has been delivered before fused
+ * hears we are done (it can no longer send one after the reset). */
+static void child_finish(Home *h, WorkerReply *reply, int fd) {
+        int keep[] = { h->sock, h->ns, h->root, fd };
+
+        if (close_all_but(keep, fd >= 0 ? 4 : 3) < 0 || child_reset(h) < 0)
+                reply->worker_exits = true;
+        if (send_reply(h->sock, reply, fd) < 0 || reply->worker_exits)
                 _exit(1);
-        reply.error = fn(fn_data, &reply, &fd);
+        if (fd >= 0)
+                close(fd);
+}
+
+static void child_job(Home *h, const JobHeader *hdr, void *data) {
+        WorkerReply reply = { .user_id = -1 };
+        int fd = -1;
+
+        reply.error = hdr->fn(data, &reply, &fd);
         if (reply.error < 0 && fd >= 0) {
                 close(fd);
                 fd = -1;
         }
-        if (send_reply(sock, &reply, fd) < 0)
-                _exit(1);
-        if (!fn2 || reply.error < 0)
-                _exit(0);
+        if (!hdr->fn2 || reply.error < 0 || reply.acted)
+                return child_finish(h, &reply, fd);
 
-        /* Phase two, if the parent says so; a closed socket says no. */
+        /* Phase two, if the parent says so; anything else ends the child,
+         * which still runs partly as the caller. */
+        if (send_reply(h->sock, &reply, fd) < 0)
+                _exit(1);
         WorkerGo go;
-        if (read(sock, &go, sizeof go) != (ssize_t) sizeof go || !go.go)
+        if (read(h->sock, &go, sizeof go) != (ssize_t) sizeof go || !go.go)
                 _exit(0);
         WorkerReply reply2 = { .user_id = -1 };
         int fd2 = -1;
-        reply2.error = fn2(fn_data, &go, fd, &reply2, &fd2);
+        reply2.error = hdr->fn2(data, &go, fd, &reply2, &fd2);
         if (reply2.error < 0 && fd2 >= 0) {
                 close(fd2);
                 fd2 = -1;
         }
-        _exit(send_reply(sock, &reply2, fd2) < 0 ? 1 : 0);
+        child_finish(h, &reply2, fd2);
 }
 
-int worker_continue(Worker *w, const WorkerGo *go, worker_done_t done, void *userdata) {
-        if (!w->parked || w->dead)
-                return -ECHILD;
-        if (send(w->sock, go, sizeof *go, MSG_NOSIGNAL) != (ssize_t) sizeof *go) {
-                park_end(w);
-                return -ECHILD;
+_Noreturn static void child_main(Home h) {
+        static alignas(max_align_t) char data[WORKER_JOB_MAX];
+
+        for (;;) {
+                JobHeader hdr;
+                char cbuf[CMSG_SPACE(sizeof(int) * WORKER_FDS_MAX)];
+                struct iovec iov[] = { { &hdr, sizeof hdr }, { data, sizeof data } };
+                struct msghdr mh = { .msg_iov = iov, .msg_iovlen = 2, .msg_control = cbuf,
+                                     .msg_controllen = sizeof cbuf };
+                int got[WORKER_FDS_MAX];
+                size_t n_got = 0;
+
+                ssize_t n = recvmsg(h.sock, &mh, MSG_CMSG_CLOEXEC);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n <= 0)
+                        _exit(0);       /* fused is gone, or let us go */
+                for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm))
+                        if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS)
+                                for (size_t i = 0; i < (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int) &&
+                                                   n_got < WORKER_FDS_MAX; i++)
+                                        memcpy(&got[n_got++], CMSG_DATA(cm) + i * sizeof(int), sizeof(int));
+                if ((size_t) n < sizeof hdr || hdr.size != (size_t) n - sizeof hdr || hdr.n_fds != n_got ||
+                    (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) || place_fds(&h, got, hdr.fds, n_got) < 0)
+                        _exit(1);
+                child_job(&h, &hdr, data);
         }
-        w->parked = false;
-        w->acting = true;
-        w->done = done;
-        w->userdata = userdata;
+}
+
+_Noreturn static void child_start(Context *c, int sock) {
+        Home h = { .sock = sock };
+        sigset_t all;
+
+        /* Die with the service, never gain privileges through an exec
+         * (there is none, but a worker runs partly as the caller), and
+         * start from a clean signal mask. */
+        (void) prctl(PR_SET_PDEATHSIG, SIGKILL);
+        (void) prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+        sigemptyset(&all);
+        (void) sigprocmask(SIG_SETMASK, &all, NULL);
+        h.ns = openat(c->proc_fd, "thread-self/ns/mnt", O_RDONLY | O_CLOEXEC);
+        h.root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        int keep[] = { h.sock, h.ns, h.root };
+        if (h.ns < 0 || h.root < 0 || close_all_but(keep, ELEMENTSOF(keep)) < 0 || sandbox_enter() < 0)
+                _exit(1);
+        child_main(h);
+}
+
+/* ---- the parent ---------------------------------------------------------- */
+
+Worker *worker_free(Worker *w) {
+        if (!w)
+                return NULL;
+        sd_event_source_disable_unref(w->io);
+        sd_event_source_disable_unref(w->timer);
+        if (w->pidfd >= 0) {
+                (void) syscall(__NR_pidfd_send_signal, w->pidfd, SIGKILL, NULL, 0);
+                close(w->pidfd);
+        }
+        if (w->sock >= 0)
+                close(w->sock);
+        if (w->prev)
+                w->prev->next = w->next;
+        else if (w->c->workers == w)
+                w->c->workers = w->next;
+        if (w->next)
+                w->next->prev = w->prev;
+        free(w);
+        return NULL;
+}
+
+/* The child is gone, timed out or talks nonsense: tell whoever waits. */
+static void fail(Worker *w, int r) {
+        Context *c = w->c;
+        worker_done_t done = w->done;
+        void *userdata = w->userdata;
+
+        worker_free(w);
+        if (done)
+                done(c, r, NULL, -1, userdata);
+}
+
+/* A parked child exited or was killed: whoever holds it starts anew. */
+static void park_end(Worker *w) {
+        if (w->pidfd >= 0)
+                (void) syscall(__NR_pidfd_send_signal, w->pidfd, SIGKILL, NULL, 0);
+        w->dead = true;
+        w->io = sd_event_source_disable_unref(w->io);
+        w->timer = sd_event_source_disable_unref(w->timer);
+}
+
+static unsigned n_idle(Context *c) {
+        unsigned n = 0;
+        for (Worker *w = c->workers; w; w = w->next)
+                n += w->state == WORKER_IDLE;
+        return n;
+}
+
+/* Back into the pool, unless it is full. */
+static void recycle(Worker *w) {
+        w->done = NULL;
+        w->userdata = NULL;
+        w->two_phase = false;
+        if (n_idle(w->c) >= POOL_IDLE_MAX) {
+                worker_free(w);
+                return;
+        }
+        w->state = WORKER_IDLE;
+        if (sd_event_source_set_time_relative(w->timer, POOL_IDLE_USEC) < 0 ||
+            sd_event_source_set_enabled(w->timer, SD_EVENT_ONESHOT) < 0)
+                worker_free(w);
+}
+
+static int on_io(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        Worker *w = userdata;
+        char cbuf[CMSG_SPACE(sizeof(int))];
+        WorkerReply reply;
+        struct iovec iov = { .iov_base = &reply, .iov_len = sizeof reply };
+        struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf };
+        int passed = -1;
+
+        if (w->state == WORKER_IDLE) {
+                /* An idle child says nothing: it has gone. */
+                worker_free(w);
+                return 0;
+        }
+        if (w->state == WORKER_PARKED) {
+                park_end(w);
+                return 0;
+        }
+        ssize_t n = recvmsg(w->sock, &mh, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+        if (n < 0 && (errno == EAGAIN || errno == EINTR))
+                return 0;
+        for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm))
+                if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS &&
+                    cm->cmsg_len == CMSG_LEN(sizeof(int)))
+                        memcpy(&passed, CMSG_DATA(cm), sizeof(int));
+        if (n != (ssize_t) sizeof reply || (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC))) {
+                if (passed >= 0)
+                        close(passed);
+                fail(w, n < 0 ? -errno : -ECHILD);
+                return 0;
+        }
+        reply.message[sizeof reply.message - 1] = 0;
+        reply.fstype[sizeof reply.fstype - 1] = 0;
+        reply.path[sizeof reply.path - 1] = 0;
+
+        Context *c = w->c;
+        worker_done_t done = w->done;
+        void *ud = w->userdata;
+        if (w->state == WORKER_BUSY && w->two_phase && reply.error >= 0 && !reply.acted) {
+                /* The child waits for the word to go on, still partly the
+                 * caller: hand the reply over, keep the worker. */
+                w->state = WORKER_PARKED;
+                done(c, 0, &reply, passed, ud);
+                return 0;
+        }
+        /* The last answer: the child has reset itself and holds nothing of
+         * the job but, for a moment, a copy of the fd it passed. */
+        if (reply.worker_exits)
+                worker_free(w);
+        else
+                recycle(w);
+        done(c, 0, &reply, passed, ud);
         return 0;
 }
 
-int worker_spawn(Context *c, worker_fn_t fn, void *fn_data, const int *keep, size_t n_keep,
-                 worker_done_t done, void *userdata, Worker **ret) {
-        return worker_spawn2(c, fn, NULL, fn_data, keep, n_keep, done, userdata, ret);
+static int on_timeout(sd_event_source *s, uint64_t usec, void *userdata) {
+        Worker *w = userdata;
+
+        if (w->state == WORKER_IDLE)
+                worker_free(w);
+        else if (w->state == WORKER_PARKED)
+                park_end(w);
+        else
+                fail(w, -ETIMEDOUT);
+        return 0;
 }
 
-int worker_spawn2(Context *c, worker_fn_t fn, worker_fn2_t fn2, void *fn_data, const int *keep, size_t n_keep,
-                  worker_done_t done, void *userdata, Worker **ret) {
+static Worker *worker_fork(Context *c) {
         int sv[2];
-        int r;
 
-        if (n_keep > 15)
-                return -E2BIG;
         Worker *w = calloc(1, sizeof *w);
         if (!w)
-                return -ENOMEM;
+                return NULL;
         w->c = c;
-        w->sock = w->pidfd = w->passed_fd = -1;
-        w->done = done;
-        w->userdata = userdata;
-        w->two_phase = fn2 != NULL;
+        w->sock = w->pidfd = -1;
+        w->state = WORKER_IDLE;
         w->next = c->workers;
         if (w->next)
                 w->next->prev = w;
         c->workers = w;
 
-        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
-                r = -errno;
+        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
                 goto fail;
-        }
         /* clone3 hands us a pidfd atomically: a pidfd_open() after fork()
          * could pin a stranger that reused the pid of a child already reaped. */
         int pidfd = -1;
@@ -288,31 +403,111 @@ int worker_spawn2(Context *c, worker_fn_t fn, worker_fn2_t fn2, void *fn_data, c
         };
         pid_t pid = (pid_t) syscall(__NR_clone3, &args, sizeof args);
         if (pid < 0) {
-                r = -errno;
+                int e = errno;
                 close(sv[0]);
                 close(sv[1]);
+                errno = e;
                 goto fail;
         }
         if (pid == 0) {
                 close(sv[0]);
-                child(sv[1], fn, fn2, fn_data, keep, n_keep);
+                child_start(c, sv[1]);
         }
         close(sv[1]);
         w->sock = sv[0];
         w->pidfd = pidfd;
-
-        r = sd_event_add_io(c->event, &w->io, w->sock, EPOLLIN, on_io, w);
-        if (r < 0)
+        if (sd_event_add_io(c->event, &w->io, w->sock, EPOLLIN, on_io, w) < 0 ||
+            sd_event_add_time_relative(c->event, &w->timer, CLOCK_MONOTONIC, POOL_IDLE_USEC, 0, on_timeout, w) < 0) {
+                errno = ENOMEM;
                 goto fail;
-        r = sd_event_add_time_relative(c->event, &w->timer, CLOCK_MONOTONIC, WORKER_TIMEOUT_USEC, 0,
-                                       on_timeout, w);
-        if (r < 0)
-                goto fail;
-        if (ret)
-                *ret = w;
-        return 0;
+        }
+        return w;
 
-fail:
+fail:;
+        int e = errno;
         worker_free(w);
-        return r;
+        errno = e;
+        return NULL;
+}
+
+static int send_job(Worker *w, const JobHeader *hdr, const void *data, const int *fds, size_t n_fds) {
+        char cbuf[CMSG_SPACE(sizeof(int) * WORKER_FDS_MAX)] = {};
+        struct iovec iov[] = { { (void *) hdr, sizeof *hdr }, { (void *) data, hdr->size } };
+        struct msghdr mh = { .msg_iov = iov, .msg_iovlen = 2 };
+
+        if (n_fds > 0) {
+                mh.msg_control = cbuf;
+                mh.msg_controllen = CMSG_SPACE(sizeof(int) * n_fds);
+                struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+                cm->cmsg_level = SOL_SOCKET;
+                cm->cmsg_type = SCM_RIGHTS;
+                cm->cmsg_len = CMSG_LEN(sizeof(int) * n_fds);
+                memcpy(CMSG_DATA(cm), fds, sizeof(int) * n_fds);
+        }
+        return sendmsg(w->sock, &mh, MSG_NOSIGNAL) < 0 ? -errno : 0;
+}
+
+int worker_spawn(Context *c, worker_fn_t fn, const void *fn_data, size_t size, const int *keep, size_t n_keep,
+                 worker_done_t done, void *userdata, Worker **ret) {
+        return worker_spawn2(c, fn, NULL, fn_data, size, keep, n_keep, done, userdata, ret);
+}
+
+int worker_spawn2(Context *c, worker_fn_t fn, worker_fn2_t fn2, const void *fn_data, size_t size, const int *keep,
+                  size_t n_keep, worker_done_t done, void *userdata, Worker **ret) {
+        JobHeader hdr = { .fn = fn, .fn2 = fn2, .size = (uint32_t) size };
+        int r;
+
+        if (size > WORKER_JOB_MAX || n_keep > WORKER_FDS_MAX)
+                return -E2BIG;
+        for (size_t i = 0; i < n_keep; i++)
+                if (keep[i] >= 0)
+                        hdr.fds[hdr.n_fds++] = keep[i];
+
+        /* An idle child, or a new one; an idle one that died meanwhile
+         * fails the send, and then a new one is tried. */
+        for (int attempt = 0;; attempt++) {
+                Worker *w = NULL;
+                if (attempt == 0)
+                        for (w = c->workers; w && w->state != WORKER_IDLE; w = w->next)
+                                ;
+                if (!w) {
+                        w = worker_fork(c);
+                        if (!w)
+                                return -errno;
+                }
+                r = send_job(w, &hdr, fn_data, hdr.fds, hdr.n_fds);
+                if (r < 0) {
+                        worker_free(w);
+                        if (attempt == 0 && (r == -EPIPE || r == -ECONNRESET))
+                                continue;
+                        return r;
+                }
+                w->state = WORKER_BUSY;
+                w->two_phase = fn2 != NULL;
+                w->done = done;
+                w->userdata = userdata;
+                r = sd_event_source_set_time_relative(w->timer, WORKER_TIMEOUT_USEC);
+                if (r >= 0)
+                        r = sd_event_source_set_enabled(w->timer, SD_EVENT_ONESHOT);
+                if (r < 0) {
+                        worker_free(w);
+                        return r;
+                }
+                if (ret)
+                        *ret = w;
+                return 0;
+        }
+}
+
+int worker_continue(Worker *w, const WorkerGo *go, worker_done_t done, void *userdata) {
+        if (w->state != WORKER_PARKED || w->dead)
+                return -ECHILD;
+        if (send(w->sock, go, sizeof *go, MSG_NOSIGNAL) != (ssize_t) sizeof *go) {
+                park_end(w);
+                return -ECHILD;
+        }
+        w->state = WORKER_ACTING;
+        w->done = done;
+        w->userdata = userdata;
+        return 0;
 }

@@ -4,6 +4,9 @@
  *                                         a new bus connection per cycle (as a
  *                                         new filesystem process would)
  *   bench-fused fused-reuse N MOUNTPOINT  the same on one bus connection
+ *   bench-fused connect N PATH            N bus connections opened (Hello) and
+ *                                         closed, no call to fused: what the
+ *                                         "fused" mode pays before its Mount
  *   bench-fused fusermount3 N MOUNTPOINT  N cycles through setuid fusermount3,
  *                                         the way libfuse 3 drives it: mount
  *                                         with _FUSE_COMMFD, unmount -u -q -z
@@ -72,6 +75,18 @@ static int run_fused(int n, const char *mp, int reuse) {
                         bus = sd_bus_flush_close_unref(bus);
         }
         sd_bus_flush_close_unref(bus);
+        return 0;
+}
+
+static int run_connect(int n) {
+        for (int i = 0; i < n; i++) {
+                sd_bus *bus = NULL;
+                const char *unique;
+                /* The unique name is known once Hello has been answered. */
+                if (sd_bus_open_system(&bus) < 0 || sd_bus_get_unique_name(bus, &unique) < 0)
+                        return -1;
+                sd_bus_flush_close_unref(bus);
+        }
         return 0;
 }
 
@@ -161,7 +176,7 @@ static int many(int n, const char *dir, int unmount) {
 
 int main(int argc, char **argv) {
         if (argc != 4) {
-                fprintf(stderr, "usage: %s fused|fused-reuse|fusermount3|mount-many|unmount-many N PATH\n", argv[0]);
+                fprintf(stderr, "usage: %s fused|fused-reuse|connect|fusermount3|mount-many|unmount-many N PATH\n", argv[0]);
                 return 2;
         }
         const char *mode = argv[1], *path = argv[3];
@@ -171,6 +186,8 @@ int main(int argc, char **argv) {
                 r = run_fused(n, path, 0);
         else if (strcmp(mode, "fused-reuse") == 0)
                 r = run_fused(n, path, 1);
+        else if (strcmp(mode, "connect") == 0)
+                r = run_connect(n);
         else if (strcmp(mode, "fusermount3") == 0)
                 r = run_fusermount3(n, path);
         else if (strcmp(mode, "mount-many") == 0)

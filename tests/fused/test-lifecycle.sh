@@ -90,7 +90,35 @@ t_stop $c KILL
 sleep 1
 h_check "client killed: the mount stays (no auto-unmount asked)" t_is_fuse "$M/a"
 t_release $A "$M/a"
-h_check "no helper process lingers under fused" test -z "$(pgrep -P "$H_FUSED_PID")"
+# fused keeps up to 4 idle worker children for 10 s after a request; no
+# helper stays per mount, so once idle none is left.
+no_children() {
+  local tries=300
+  while (( tries-- > 0 )); do
+    [ -z "$(pgrep -P "$H_FUSED_PID")" ] && return 0
+    sleep 0.05
+  done
+  return 1
+}
+h_check "at most 4 idle workers under fused" test "$(pgrep -c -P "$H_FUSED_PID")" -le 4
+# An idle worker has put itself back: root, in fused's mount namespace and
+# root directory, holding only its own fds, whatever the last caller was.
+idle_workers_reset() {
+  local w n=0
+  for w in $(pgrep -P "$H_FUSED_PID"); do
+    n=$((n + 1))
+    grep -q "^Uid:[[:space:]]*0[[:space:]]*0[[:space:]]*0[[:space:]]*0$" "/proc/$w/status" || return 1
+    grep -q "^Gid:[[:space:]]*0[[:space:]]*0[[:space:]]*0[[:space:]]*0$" "/proc/$w/status" || return 1
+    grep -q "^Groups:[[:space:]]*$" "/proc/$w/status" || return 1
+    [ "$(readlink "/proc/$w/ns/mnt")" = "$(readlink "/proc/$H_FUSED_PID/ns/mnt")" ] || return 1
+    [ "$(readlink "/proc/$w/root")" = / ] || return 1
+    [ "$(ls "/proc/$w/fd" | awk '$1 > 2' | wc -l)" -le 3 ] || return 1
+  done
+  [ $n -gt 0 ]
+}
+t_client $A mount "$M/a" && t_client $A unmount "$M/a"
+h_check "idle workers are root again, in fused's namespace, with no job fds" idle_workers_reset
+h_check "no helper process lingers under fused" no_children
 
 # --- callers gone mid-request ----------------------------------------------
 for i in $(seq 20); do h_mkdir "$M/gone$i" $A 0755; done
