@@ -310,10 +310,20 @@ typedef struct MountRecord {
         bool unmount_retry;     /* auto-unmount failed to start or failed: try again */
         unsigned unmount_attempts;
         bool published;         /* on the bus as an object */
+        bool packed;            /* the strings point into strings[]: not freed or replaced one by one */
         struct MountRecord *next;
+        char strings[];         /* record_new_packed(): object_path, mountpoint, ... */
 } MountRecord;
 
+/* A record whose strings are each malloc'ed (for record_parse()). */
 MountRecord *record_new(void);
+/* A record and its strings (object path made from id) in one allocation,
+ * as fused keeps them; subtype may be NULL. */
+MountRecord *record_new_packed(uint64_t id, const char *mountpoint, const char *fsname, const char *subtype,
+                               const char *options, const char *sender);
+/* The packed copy of m, which is freed (its fds move to the copy); NULL
+ * and m freed when out of memory. */
+MountRecord *record_pack(MountRecord *m);
 MountRecord *record_free(MountRecord *m);
 int state_save(Context *c, MountRecord *m);
 void state_remove(Context *c, MountRecord *m);

@@ -215,19 +215,14 @@ static void on_mounted(Context *c, int r, WorkerReply *reply, int fd, void *user
         if (fuse_fd < 0)
                 return request_fail(req, FUSED_ERROR_MOUNT_FAILED, "Mounting on %s failed: no fd", req->path);
 
-        MountRecord *m = record_new();
+        MountRecord *m = record_new_packed(c->next_id, req->path,
+                                           req->opts.fsname ? req->opts.fsname : req->opts.subtype ? req->opts.subtype : "fuse",
+                                           req->opts.subtype, req->opts.normalized, req->caller.sender);
         struct timespec ts;
         clock_gettime(CLOCK_REALTIME, &ts);
         if (!m)
                 goto oom;
-        m->id = c->next_id++;
-        m->mountpoint = strdup(req->path);
-        m->fsname = strdup(req->opts.fsname ? req->opts.fsname : req->opts.subtype ? req->opts.subtype : "fuse");
-        m->subtype = req->opts.subtype ? strdup(req->opts.subtype) : NULL;
-        m->options = strdup(req->opts.normalized);
-        m->sender = strdup(req->caller.sender);
-        if (!m->mountpoint || !m->fsname || !m->options || !m->sender || (req->opts.subtype && !m->subtype))
-                goto oom;
+        c->next_id++;
         m->owner = req->caller.uid;
         m->pid = req->caller.pid;
         m->created_usec = (uint64_t) ts.tv_sec * 1000000ULL + (uint64_t) ts.tv_nsec / 1000ULL;
