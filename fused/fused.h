@@ -346,6 +346,15 @@ void auto_unmount(Context *c, MountRecord *m, const char *why);
 int auto_unmount_check_owner(Context *c, MountRecord *m);
 void auto_unmount_retry_later(Context *c, MountRecord *m, int r);
 
+/* ---- memory.c ---------------------------------------------------------- */
+
+/* A request ended or a mount went: return the heap's free pages to the
+ * kernel shortly (one trim for a burst). */
+void context_trim_later(Context *c);
+/* First thing in main(): may exec fused again with glibc's thread cache
+ * off. */
+void memory_setup(char **argv);
+
 /* ---- log.c -------------------------------------------------------------- */
 
 typedef struct LogRequest {
@@ -385,6 +394,7 @@ struct Context {
         unsigned total_requests;
         Worker *workers;
         sd_event_source *retry_timer;   /* auto-unmounts to try again */
+        sd_event_source *trim_timer;    /* give freed heap back (context_trim_later) */
         unsigned fd_limit;      /* soft RLIMIT_NOFILE */
 };
 

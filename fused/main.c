@@ -119,6 +119,7 @@ static void raise_fd_limit(Context *c) {
 }
 
 void context_request_end(Context *c, uid_t uid) {
+        context_trim_later(c);
         for (size_t i = 0; i < c->n_requests; i++)
                 if (c->requests[i].uid == uid) {
                         c->total_requests--;
@@ -130,6 +131,7 @@ void context_request_end(Context *c, uid_t uid) {
 
 static void context_done(Context *c) {
         c->retry_timer = sd_event_source_disable_unref(c->retry_timer);
+        c->trim_timer = sd_event_source_disable_unref(c->trim_timer);
         while (c->workers)
                 worker_free(c->workers);
         while (c->mounts) {
@@ -315,5 +317,6 @@ static int run(int argc, char **argv) {
 }
 
 int main(int argc, char **argv) {
+        memory_setup(argv);
         return run(argc, argv) < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -113,6 +113,9 @@ void mount_object_remove(Context *c, MountRecord *m) {
                 return;
         (void) sd_bus_emit_object_removed(c->bus, m->object_path);
         m->published = false;
+        /* The record is freed soon after; also for mounts that go without
+         * a request (auto-unmount, reconciliation). */
+        context_trim_later(c);
 }
 
 int mount_list_append(Context *c, sd_bus_message *reply) {
