@@ -52,6 +52,7 @@ char *escape_commas(const char *s);
 /* Mount ids and namespaces, with the constants newer than our headers. */
 int fd_mount_id(int fd, uint64_t *ret_id, uint64_t *ret_unique, bool *ret_is_root);
 int mount_exists(uint64_t ns_id, uint64_t unique_id);
+int mount_fs_info(uint64_t unique_id, char *fstype, size_t n, long *ret_user_id);
 bool fd_is_symlink(int fd);
 int proc_find_ns_pid(int proc_fd, dev_t dev, ino_t ino, pid_t *ret);
 

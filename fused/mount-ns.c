@@ -155,6 +155,11 @@ int ns_resolve(void *userdata, WorkerReply *reply, int *ret_fd) {
 
                 if (fd_is_symlink(fd) || !is_root)
                         return -EINVAL;
+                r = mount_fs_info(reply->mnt_id_unique, reply->fstype, sizeof reply->fstype, &reply->user_id);
+                if (r >= 0)
+                        return check_is_fuse_fstype(reply->fstype) ? 0 : -EMEDIUMTYPE;
+                if (r != -EOPNOTSUPP)
+                        return r == -ENOENT ? -EINVAL : r;
                 _cleanup_close_ int mfd = openat(a->t.proc_fd, "thread-self/mountinfo", O_RDONLY | O_CLOEXEC);
                 if (mfd < 0)
                         return -errno;

@@ -22,6 +22,9 @@
 #ifndef __NR_move_mount
 #define __NR_move_mount 429
 #endif
+#ifndef __NR_statmount
+#define __NR_statmount 457
+#endif
 #ifndef __NR_faccessat2
 #define __NR_faccessat2 439
 #endif
@@ -43,7 +46,7 @@ static const int allowed[] = {
         __NR_setfsuid, __NR_setfsgid,
         /* looking at the mountpoint */
         __NR_openat, __NR_read, __NR_fstat, __NR_newfstatat, __NR_statx, __NR_fstatfs, __NR_readlinkat,
-        __NR_name_to_handle_at, __NR_faccessat, __NR_faccessat2, __NR_ioctl, __NR_poll, __NR_ppoll,
+        __NR_name_to_handle_at, __NR_statmount, __NR_faccessat, __NR_faccessat2, __NR_ioctl, __NR_poll, __NR_ppoll,
         __NR_lseek,
         /* mounting and unmounting */
         __NR_fsopen, __NR_fsconfig, __NR_fsmount, __NR_move_mount, __NR_umount2,

@@ -216,6 +216,70 @@ int mount_exists(uint64_t ns_id, uint64_t unique_id) {
         return 1;
 }
 
+/* The head of struct statmount (linux/mount.h, 6.8+; our headers are
+ * older): the strings start at a fixed offset, 512. */
+struct statmount_head {
+        uint32_t size, mnt_opts;
+        uint64_t mask;
+        uint32_t sb_dev_major, sb_dev_minor;
+        uint64_t sb_magic;
+        uint32_t sb_flags, fs_type;
+        uint64_t more[10];
+        uint32_t fs_subtype, sb_source;
+        uint64_t spare[48];
+        char str[];
+};
+_Static_assert(offsetof(struct statmount_head, fs_subtype) == 120, "statmount layout");
+_Static_assert(offsetof(struct statmount_head, str) == 512, "statmount layout");
+
+#define STATMOUNT_SB_BASIC_ 0x1u
+#define STATMOUNT_FS_TYPE_ 0x20u
+#define STATMOUNT_MNT_OPTS_ 0x80u
+#define STATMOUNT_FS_SUBTYPE_ 0x100u
+
+/* The filesystem type ("fuse.sshfs") and, for FUSE, the user_id option of
+ * a mount of our mount namespace, by its unique id: what mountinfo says of
+ * it, without generating all of mountinfo.  -EOPNOTSUPP if the kernel
+ * cannot say it this way (before 6.11): read mountinfo then. */
+int mount_fs_info(uint64_t unique_id, char *fstype, size_t n, long *ret_user_id) {
+        struct mnt_id_req_v1 req = {
+                .size = sizeof req, .mnt_id = unique_id,
+                .param = STATMOUNT_FS_TYPE_ | STATMOUNT_MNT_OPTS_ | STATMOUNT_FS_SUBTYPE_,
+        };
+        static uint64_t buf[1024];
+        struct statmount_head *sm = (struct statmount_head *) buf;
+        uint32_t want = STATMOUNT_FS_TYPE_ | STATMOUNT_MNT_OPTS_ | STATMOUNT_FS_SUBTYPE_;
+
+        if (unique_id == 0)
+                return -EOPNOTSUPP;
+        if (syscall(__NR_statmount, &req, buf, sizeof buf, 0) < 0)
+                return errno == ENOSYS || errno == EINVAL || errno == EOVERFLOW ? -EOPNOTSUPP : -errno;
+        if ((sm->mask & want) != want || sm->size > sizeof buf)
+                return -EOPNOTSUPP;
+        ((char *) buf)[sizeof buf - 1] = 0;
+        const char *type = sm->str + sm->fs_type, *sub = sm->str + sm->fs_subtype;
+        if ((size_t) snprintf(fstype, n, "%s%s%s", type, *sub ? "." : "", sub) >= n)
+                return -ENAMETOOLONG;
+        *ret_user_id = -1;
+        if (!check_is_fuse_fstype(fstype))
+                return 0;
+        /* Options are comma separated, commas in values escaped. */
+        for (const char *o = sm->str + sm->mnt_opts; o && *o;) {
+                if (strncmp(o, "user_id=", 8) == 0) {
+                        char *end;
+                        errno = 0;
+                        unsigned long v = strtoul(o + 8, &end, 10);
+                        if (errno || end == o + 8 || (*end && *end != ',') || v > UINT32_MAX)
+                                return -EBADMSG;
+                        *ret_user_id = (long) v;
+                        break;
+                }
+                o = strchr(o, ',');
+                o = o ? o + 1 : NULL;
+        }
+        return 0;
+}
+
 /* Some process whose mount namespace is (dev, ino), found through /proc. */
 int proc_find_ns_pid(int proc_fd, dev_t dev, ino_t ino, pid_t *ret) {
         int dfd = openat(proc_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
