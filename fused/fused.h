@@ -100,6 +100,8 @@ typedef struct FuseConf {
 typedef void (*conf_warn_t)(unsigned line, const char *text, void *userdata);
 void conf_parse(const char *text, FuseConf *ret, conf_warn_t warn, void *userdata);
 int conf_load(const char *path, FuseConf *ret, conf_warn_t warn, void *userdata);
+/* The same, read again only when stat says the file changed. */
+int conf_get(const char *path, FuseConf *ret, conf_warn_t warn, void *userdata);
 
 /* ---- checks.c ----------------------------------------------------------- */
 

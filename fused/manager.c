@@ -402,7 +402,7 @@ static void on_mount_resolved(Context *c, int r, WorkerReply *reply, int fd, voi
         if (take_canonical_path(req, reply) < 0)
                 return request_fail(req, FUSED_ERROR_MOUNT_FAILED, "Out of memory");
 
-        r = conf_load(c->config_path, &req->conf, conf_warn, c->config_path);
+        r = conf_get(c->config_path, &req->conf, conf_warn, c->config_path);
         if (r < 0)
                 log_errno(LOG_WARNING, r, "Cannot read %s, using defaults", c->config_path);
 
