@@ -25,8 +25,10 @@ void memory_setup(char **argv) {
         _cleanup_free_ char *v = NULL;
 
         /* Set by the admin, or by us before the exec; a secure exec drops
-         * tunables, and would loop. */
-        if ((t && strstr(t, TCACHE_TUNABLE "=")) || getauxval(AT_SECURE) || (t && !saved))
+         * tunables, and would loop.  A preloaded library (valgrind,
+         * heaptrack, another malloc) has its own malloc, and under valgrind
+         * /proc/self/exe is valgrind itself. */
+        if ((t && strstr(t, TCACHE_TUNABLE "=")) || getauxval(AT_SECURE) || (t && !saved) || getenv("LD_PRELOAD"))
                 return;
         if (asprintf(&v, "%s%s" TCACHE_TUNABLE "=0", t ? t : "", t && *t ? ":" : "") < 0)
                 return;
