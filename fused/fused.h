@@ -100,6 +100,8 @@ typedef struct FuseConf {
 typedef void (*conf_warn_t)(unsigned line, const char *text, void *userdata);
 void conf_parse(const char *text, FuseConf *ret, conf_warn_t warn, void *userdata);
 int conf_load(const char *path, FuseConf *ret, conf_warn_t warn, void *userdata);
+/* The same, read again only when stat says the file changed. */
+int conf_get(const char *path, FuseConf *ret, conf_warn_t warn, void *userdata);
 
 /* ---- checks.c ----------------------------------------------------------- */
 
@@ -117,9 +119,17 @@ bool check_fstype_allowed(long f_type);
 int check_mountpoint_mode(mode_t mode, uid_t owner, uid_t caller, CheckError *why);
 int check_is_fuse_fstype(const char *fstype);
 int count_user_fuse_mounts(const char *mountinfo, unsigned *ret);
+long mount_options_user_id(const char *options, size_t len);
 int mountinfo_find(const char *mountinfo, uint64_t mnt_id, char **ret_fstype,
                    char **ret_mountpoint, long *ret_user_id);
 const char *check_error_string(CheckError e);
+
+/* ---- mount-count.c ------------------------------------------------------ */
+
+/* count_user_fuse_mounts() of the caller's mountinfo, without it: pid's
+ * view of mount namespace ns_id.  -EOPNOTSUPP (or another -errno) when it
+ * cannot tell this way: read mountinfo then. */
+int count_caller_fuse_mounts(int proc_fd, pid_t pid, uint64_t ns_id, unsigned *ret);
 
 /* ---- caller (caller.c) -------------------------------------------------- */
 
@@ -314,10 +324,20 @@ typedef struct MountRecord {
         bool unmount_retry;     /* auto-unmount failed to start or failed: try again */
         unsigned unmount_attempts;
         bool published;         /* on the bus as an object */
+        bool packed;            /* the strings point into strings[]: not freed or replaced one by one */
         struct MountRecord *next;
+        char strings[];         /* record_new_packed(): object_path, mountpoint, ... */
 } MountRecord;
 
+/* A record whose strings are each malloc'ed (for record_parse()). */
 MountRecord *record_new(void);
+/* A record and its strings (object path made from id) in one allocation,
+ * as fused keeps them; subtype may be NULL. */
+MountRecord *record_new_packed(uint64_t id, const char *mountpoint, const char *fsname, const char *subtype,
+                               const char *options, const char *sender);
+/* The packed copy of m, which is freed (its fds move to the copy); NULL
+ * and m freed when out of memory. */
+MountRecord *record_pack(MountRecord *m);
 MountRecord *record_free(MountRecord *m);
 int state_save(Context *c, MountRecord *m);
 void state_remove(Context *c, MountRecord *m);

@@ -244,6 +244,8 @@ static int restore_state(Context *c) {
                 if (m->auto_unmount)
                         (void) auto_unmount_check_owner(c, m);
         }
+        /* Reading the state files and mountinfo left freed buffers. */
+        context_trim_later(c);
         return 0;
 }
 

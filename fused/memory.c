@@ -19,14 +19,16 @@
  * cache).  fused is single-threaded and not bound by malloc's speed, so the
  * cache is turned off.  Only a tunable read at exec can do that: if it is
  * not set, exec ourselves again once with it. */
-void memory_setup(char **argv) {
+static void exec_without_tcache(char **argv) {
         const char *t = getenv("GLIBC_TUNABLES");
         _cleanup_free_ char *saved = t ? strdup(t) : NULL;
         _cleanup_free_ char *v = NULL;
 
         /* Set by the admin, or by us before the exec; a secure exec drops
-         * tunables, and would loop. */
-        if ((t && strstr(t, TCACHE_TUNABLE "=")) || getauxval(AT_SECURE) || (t && !saved))
+         * tunables, and would loop.  A preloaded library (valgrind,
+         * heaptrack, another malloc) has its own malloc, and under valgrind
+         * /proc/self/exe is valgrind itself. */
+        if ((t && strstr(t, TCACHE_TUNABLE "=")) || getauxval(AT_SECURE) || (t && !saved) || getenv("LD_PRELOAD"))
                 return;
         if (asprintf(&v, "%s%s" TCACHE_TUNABLE "=0", t ? t : "", t && *t ? ":" : "") < 0)
                 return;
@@ -38,6 +40,17 @@ void memory_setup(char **argv) {
                 (void) setenv("GLIBC_TUNABLES", saved, 1);
         else
                 (void) unsetenv("GLIBC_TUNABLES");
+}
+
+/* Big buffers (a GetManagedObjects reply for 1000 mounts is 400 KiB) come
+ * from mmap at the default threshold, but glibc raises the threshold to
+ * the size of every mmapped chunk freed, after which they come from the
+ * heap and stay there until a trim.  A fixed threshold keeps them out. */
+#define MMAP_THRESHOLD (128 * 1024)
+
+void memory_setup(char **argv) {
+        exec_without_tcache(argv);
+        (void) mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD);
 }
 
 /* glibc gives heap memory back by itself only from the top of the heap and

@@ -80,6 +80,8 @@ static int mount_enumerate(sd_bus *bus, const char *path, void *userdata, char *
                 n++;
         }
         *nodes = l;
+        /* GetManagedObjects and introspection build big replies. */
+        context_trim_later(c);
         return 0;
 }
 
@@ -119,7 +121,11 @@ void mount_object_remove(Context *c, MountRecord *m) {
 }
 
 int mount_list_append(Context *c, sd_bus_message *reply) {
-        int r = sd_bus_message_open_container(reply, 'a', FUSED_MOUNT_ENTRY_SIG);
+        int r;
+
+        /* A big reply, freed once sent. */
+        context_trim_later(c);
+        r = sd_bus_message_open_container(reply, 'a', FUSED_MOUNT_ENTRY_SIG);
         if (r < 0)
                 return r;
         for (MountRecord *m = c->mounts; m; m = m->next) {

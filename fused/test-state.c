@@ -1,5 +1,6 @@
 /* Unit test of state.c: a mount record survives the trip through its state
- * file, including awkward mountpoints. */
+ * file, including awkward mountpoints, and packing into one allocation. */
+#include <fcntl.h>
 #include <string.h>
 
 #include "fused.h"
@@ -48,7 +49,26 @@ int main(void) {
         CHECK(record_parse("id=1\nmountpoint=/m\nsubtype=\n", e) == 0 && e->subtype == NULL);
         record_free(e);
 
+        /* Packed: the same strings, the object path from the id, the
+         * scalars and the fds carried over. */
+        back->ns_fd = dup(0);
+        back->root_fd = -1;
+        int fd = back->ns_fd;
+        MountRecord *p = record_pack(back);
+        back = NULL;
+        CHECK(p && p->packed && p->id == 42 && strcmp(p->object_path, FUSED_MOUNT_PATH_PREFIX "/42") == 0);
+        CHECK(strcmp(p->mountpoint, m->mountpoint) == 0 && strcmp(p->fsname, "sshfs#x") == 0);
+        CHECK(strcmp(p->subtype, "sshfs") == 0 && strcmp(p->options, m->options) == 0);
+        CHECK(strcmp(p->sender, ":1.42") == 0 && p->owner == 61000 && p->ns_ino == m->ns_ino);
+        CHECK(p->auto_unmount && p->ns_fd == fd && p->root_fd == -1 && !p->next);
+        CHECK(fcntl(fd, F_GETFD) >= 0);
+        record_free(p);
+        CHECK(fcntl(fd, F_GETFD) < 0);
+        p = record_new_packed(7, "/m", "fuse", NULL, "rw", ":1.1");
+        CHECK(p && p->subtype == NULL && strcmp(p->sender, ":1.1") == 0 && p->ns_fd == -1);
+        CHECK(strcmp(p->object_path, FUSED_MOUNT_PATH_PREFIX "/7") == 0);
+        record_free(p);
+
         record_free(m);
-        record_free(back);
         return TEST_EXIT();
 }
