@@ -4,8 +4,22 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
 
 #include "fused.h"
+
+/* pidfs (6.9+) and PIDFD_GET_INFO (6.13+), newer than our headers. */
+#define PID_FS_MAGIC_ 0x50494446
+#define PIDFD_INFO_CREDS_ (1ULL << 1)
+struct pidfd_info_v0 {
+        uint64_t mask, cgroupid;
+        uint32_t pid, tgid, ppid, ruid, rgid, euid, egid, suid, sgid, fsuid, fsgid;
+        int32_t exit_code;
+};
+_Static_assert(sizeof(struct pidfd_info_v0) == 64, "PIDFD_INFO_SIZE_VER0");
+#define PIDFD_GET_INFO_ _IOWR(0xFF, 11, struct pidfd_info_v0)
 
 typedef struct BusCreds {
         bool have_uid, have_pid, have_gids;
@@ -97,6 +111,50 @@ static int proc_real_gid(int proc_fd, pid_t pid, gid_t *ret) {
         return 0;
 }
 
+/* The same real gid from the pinned process itself (PIDFD_GET_INFO), which
+ * costs one ioctl where /proc/PID/status has the kernel format fifty lines;
+ * -EOPNOTSUPP on kernels without it (then read status). */
+static int pidfd_real_gid(int pidfd, gid_t *ret) {
+        static bool unsupported;
+        struct pidfd_info_v0 info = { .mask = PIDFD_INFO_CREDS_ };
+
+        if (unsupported)
+                return -EOPNOTSUPP;
+        if (ioctl(pidfd, PIDFD_GET_INFO_, &info) < 0) {
+                if (errno != ENOTTY && errno != EINVAL)
+                        return -errno;
+                unsupported = true;
+                return -EOPNOTSUPP;
+        }
+        if (!(info.mask & PIDFD_INFO_CREDS_))
+                return -EOPNOTSUPP;
+        *ret = (gid_t) info.rgid;
+        return 0;
+}
+
+static int caller_real_gid(int proc_fd, pid_t pid, int pidfd, gid_t *ret) {
+        int r = pidfd_real_gid(pidfd, ret);
+        return r == -EOPNOTSUPP ? proc_real_gid(proc_fd, pid, ret) : r;
+}
+
+/* A process's identity for its whole life: on pidfs, every struct pid has
+ * its own inode number, never reused on a 64-bit kernel, and two pidfds
+ * of one process share it.  0 where pidfds are anonymous inodes (before
+ * 6.9) or the number is too short to be unique: compare start times. */
+static uint64_t pidfd_inode(int pidfd) {
+        static int pidfs = -1;
+        struct stat st;
+
+        if (pidfs < 0) {
+                struct statfs sfs;
+                pidfs = sizeof(void *) == 8 && sizeof(st.st_ino) == 8 && fstatfs(pidfd, &sfs) == 0 &&
+                        (unsigned long) sfs.f_type == PID_FS_MAGIC_;
+        }
+        if (!pidfs || fstat(pidfd, &st) < 0)
+                return 0;
+        return (uint64_t) st.st_ino;
+}
+
 /* What the bus said about a connection, kept while it lasts: the bus
  * daemon takes a connection's credentials once, when it connects, and never
  * gives a unique name twice, so they cannot change.  The process is known
@@ -107,6 +165,7 @@ typedef struct CredsEntry {
         uid_t uid;
         pid_t pid;
         uint64_t start_time;
+        uint64_t pid_inode;     /* pidfd_inode(), 0 if none */
         gid_t *gids;
         size_t n_gids;
 } CredsEntry;
@@ -138,7 +197,7 @@ bool caller_connected(const char *sender) {
         return false;
 }
 
-static void creds_remember(const char *sender, const BusCreds *b, uint64_t start_time) {
+static void creds_remember(const char *sender, const BusCreds *b, uint64_t start_time, uint64_t pid_inode) {
         CredsEntry *e = &creds_cache[creds_next++ % CREDS_CACHE_MAX];
 
         creds_entry_clear(e);
@@ -153,6 +212,7 @@ static void creds_remember(const char *sender, const BusCreds *b, uint64_t start
         e->uid = b->uid;
         e->pid = b->pid;
         e->start_time = start_time;
+        e->pid_inode = pid_inode;
 }
 
 static const CredsEntry *creds_lookup(const char *sender) {
@@ -173,7 +233,14 @@ static int caller_from_cache(const char *sender, int proc_fd, Caller *c, BusCred
         c->pidfd = pidfd_open_pid(e->pid);
         if (c->pidfd < 0)
                 return c->pidfd;
-        if (proc_start_time(proc_fd, e->pid, &start) < 0 || start != e->start_time) {
+        /* The same process, not a later one with the recycled pid: by its
+         * pidfs inode where there is one (an fstat rather than formatting
+         * and parsing /proc/PID/stat), else by its start time. */
+        if (e->pid_inode != 0)
+                start = pidfd_inode(c->pidfd) == e->pid_inode ? e->start_time : 0;
+        else if (proc_start_time(proc_fd, e->pid, &start) < 0)
+                start = 0;
+        if (start == 0 || start != e->start_time) {
                 close(c->pidfd);
                 c->pidfd = -1;
                 return -ESTALE;
@@ -225,10 +292,10 @@ int caller_from_message(sd_bus_message *m, int proc_fd, Caller *ret) {
                 }
                 r = proc_start_time(proc_fd, c.pid, &c.start_time);
                 if (r >= 0 && pidfd_alive(c.pidfd) > 0)
-                        creds_remember(sender, first, c.start_time);
+                        creds_remember(sender, first, c.start_time, pidfd_inode(c.pidfd));
         }
         if (r >= 0)
-                r = proc_real_gid(proc_fd, c.pid, &c.gid);
+                r = caller_real_gid(proc_fd, c.pid, c.pidfd, &c.gid);
         if (r >= 0) {
                 r = pidfd_alive(c.pidfd);
                 if (r == 0)

@@ -163,7 +163,7 @@ static int parse_mountinfo_line(const char *line, size_t len, MountinfoLine *ret
 }
 
 /* user_id=N among the super options, -1 if absent. */
-static long super_user_id(const char *s, size_t len) {
+long mount_options_user_id(const char *s, size_t len) {
         const char *end = s + len;
 
         while (s < end) {
@@ -194,7 +194,7 @@ int count_user_fuse_mounts(const char *mountinfo, unsigned *ret) {
                 MountinfoLine l;
 
                 if (parse_mountinfo_line(p, len, &l) == 0 && check_is_fuse_fstype(l.fstype) &&
-                    super_user_id(l.super, l.super_len) > 0)
+                    mount_options_user_id(l.super, l.super_len) > 0)
                         n++;
                 p += len;
                 if (*p == '\n')
@@ -237,7 +237,7 @@ int mountinfo_find(const char *mountinfo, uint64_t mnt_id, char **ret_fstype,
                         if (ret_mountpoint && !(*ret_mountpoint = unescape_octal(l.mountpoint, l.mountpoint_len)))
                                 return -ENOMEM;
                         if (ret_user_id)
-                                *ret_user_id = super_user_id(l.super, l.super_len);
+                                *ret_user_id = mount_options_user_id(l.super, l.super_len);
                         return 0;
                 }
                 p += len;

@@ -100,6 +100,8 @@ typedef struct FuseConf {
 typedef void (*conf_warn_t)(unsigned line, const char *text, void *userdata);
 void conf_parse(const char *text, FuseConf *ret, conf_warn_t warn, void *userdata);
 int conf_load(const char *path, FuseConf *ret, conf_warn_t warn, void *userdata);
+/* The same, read again only when stat says the file changed. */
+int conf_get(const char *path, FuseConf *ret, conf_warn_t warn, void *userdata);
 
 /* ---- checks.c ----------------------------------------------------------- */
 
@@ -117,9 +119,17 @@ bool check_fstype_allowed(long f_type);
 int check_mountpoint_mode(mode_t mode, uid_t owner, uid_t caller, CheckError *why);
 int check_is_fuse_fstype(const char *fstype);
 int count_user_fuse_mounts(const char *mountinfo, unsigned *ret);
+long mount_options_user_id(const char *options, size_t len);
 int mountinfo_find(const char *mountinfo, uint64_t mnt_id, char **ret_fstype,
                    char **ret_mountpoint, long *ret_user_id);
 const char *check_error_string(CheckError e);
+
+/* ---- mount-count.c ------------------------------------------------------ */
+
+/* count_user_fuse_mounts() of the caller's mountinfo, without it: pid's
+ * view of mount namespace ns_id.  -EOPNOTSUPP (or another -errno) when it
+ * cannot tell this way: read mountinfo then. */
+int count_caller_fuse_mounts(int proc_fd, pid_t pid, uint64_t ns_id, unsigned *ret);
 
 /* ---- caller (caller.c) -------------------------------------------------- */
 
@@ -236,6 +246,9 @@ typedef struct MountArgs {
         uid_t user_id;
         gid_t group_id;
         bool allow_unsafe;      /* suid/dev granted */
+        uint64_t ns_id;         /* the namespace's ids if known already, else 0 */
+        dev_t ns_dev;
+        ino_t ns_ino;
 } MountArgs;
 
 typedef struct UmountArgs {

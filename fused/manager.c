@@ -388,6 +388,28 @@ static void conf_warn(unsigned line, const char *text, void *userdata) {
         log_msg(LOG_WARNING, "%s:%u: ignoring line not understood: %s", (const char *) userdata, line, text);
 }
 
+/* The FUSE mounts of users other than root that the caller sees: from
+ * listmount/statmount where the kernel can say, else from its mountinfo.
+ * Either way counted only if the pinned caller still lives after, so that
+ * /proc/PID was its. */
+static int count_visible_mounts(Context *c, Request *req, uint64_t ns_id, unsigned *ret) {
+        int r = count_caller_fuse_mounts(c->proc_fd, req->caller.pid, ns_id, ret);
+        if (r < 0) {
+                char p[32];
+                _cleanup_free_ char *mi = NULL;
+                snprintf(p, sizeof p, "%d/mountinfo", (int) req->caller.pid);
+                _cleanup_close_ int mfd = openat(c->proc_fd, p, O_RDONLY | O_CLOEXEC);
+                if (mfd < 0)
+                        return -errno;
+                r = read_full_fd(mfd, &mi, 64 * 1024 * 1024);
+                if (r < 0)
+                        return r;
+                (void) count_user_fuse_mounts(mi, ret);
+        }
+        r = pidfd_alive(req->caller.pidfd);
+        return r < 0 ? r : r == 0 ? -ESRCH : 0;
+}
+
 static void on_mount_resolved(Context *c, int r, WorkerReply *reply, int fd, void *userdata) {
         Request *req = userdata;
 
@@ -402,7 +424,7 @@ static void on_mount_resolved(Context *c, int r, WorkerReply *reply, int fd, voi
         if (take_canonical_path(req, reply) < 0)
                 return request_fail(req, FUSED_ERROR_MOUNT_FAILED, "Out of memory");
 
-        r = conf_load(c->config_path, &req->conf, conf_warn, c->config_path);
+        r = conf_get(c->config_path, &req->conf, conf_warn, c->config_path);
         if (r < 0)
                 log_errno(LOG_WARNING, r, "Cannot read %s, using defaults", c->config_path);
 
@@ -416,15 +438,10 @@ static void on_mount_resolved(Context *c, int r, WorkerReply *reply, int fd, voi
          * users other than root that the caller can see, plus the mounts
          * still being made.  All in this one-threaded loop, so concurrent
          * requests cannot both squeeze under the limit. */
-        char p[32];
-        _cleanup_free_ char *mi = NULL;
         unsigned n = 0;
-        snprintf(p, sizeof p, "%d/mountinfo", (int) req->caller.pid);
-        _cleanup_close_ int mfd = openat(c->proc_fd, p, O_RDONLY | O_CLOEXEC);
-        if (mfd < 0 || read_full_fd(mfd, &mi, 64 * 1024 * 1024) < 0 || pidfd_alive(req->caller.pidfd) <= 0)
+        if (count_visible_mounts(c, req, reply->ns_id, &n) < 0)
                 return request_fail(req, FUSED_ERROR_PERMISSION_DENIED,
                                     "Cannot count the caller's mounts: it may have exited");
-        (void) count_user_fuse_mounts(mi, &n);
         if (n + c->mounts_in_flight >= req->conf.mount_max)
                 return request_fail(req, FUSED_ERROR_TOO_MANY_MOUNTS,
                                     "Too many FUSE mounts (mount_max = %u): unmount some, or ask an "

@@ -26,6 +26,9 @@ restore_dev() { chmod "$fuse_mode" /dev/fuse; }
 h_setup
 trap 'rc=$?; restore_dev; (exit $rc); h_cleanup' EXIT
 echo "mount_max = 2000" >"$H_CONF"
+# fused's state dir is /run/fused on a real system: tmpfs, as here (the
+# harness's is on the temp dir's disk filesystem); h_cleanup unmounts it.
+mount -t tmpfs -o mode=0755,size=16m tmpfs "$H_STATE" || h_die "cannot mount a tmpfs on $H_STATE"
 h_start_fused "$fused"
 h_user_bins bench
 A=$H_UID0
