@@ -246,6 +246,9 @@ typedef struct MountArgs {
         uid_t user_id;
         gid_t group_id;
         bool allow_unsafe;      /* suid/dev granted */
+        uint64_t ns_id;         /* the namespace's ids if known already, else 0 */
+        dev_t ns_dev;
+        ino_t ns_ino;
 } MountArgs;
 
 typedef struct UmountArgs {

@@ -20,7 +20,7 @@
  * cache is turned off.  Only a tunable read at exec can do that: if it is
  * not set, exec ourselves again once with it. */
 static void exec_without_tcache(char **argv) {
-        const char *t = getenv("GLIBC_TUNABLES");
+        const char *t = getenv("GLIBC_TUNABLES"), *preload = getenv("LD_PRELOAD");
         _cleanup_free_ char *saved = t ? strdup(t) : NULL;
         _cleanup_free_ char *v = NULL;
 
@@ -28,7 +28,8 @@ static void exec_without_tcache(char **argv) {
          * tunables, and would loop.  A preloaded library (valgrind,
          * heaptrack, another malloc) has its own malloc, and under valgrind
          * /proc/self/exe is valgrind itself. */
-        if ((t && strstr(t, TCACHE_TUNABLE "=")) || getauxval(AT_SECURE) || (t && !saved) || getenv("LD_PRELOAD"))
+        if ((t && strstr(t, TCACHE_TUNABLE "=")) || getauxval(AT_SECURE) || (t && !saved) ||
+            (preload && *preload))
                 return;
         if (asprintf(&v, "%s%s" TCACHE_TUNABLE "=0", t ? t : "", t && *t ? ":" : "") < 0)
                 return;

@@ -245,7 +245,12 @@ static int mount_here(const MountArgs *a, int fuse_fd_in, WorkerReply *reply, in
         char num[32];
         int r;
 
-        ns_ids(&a->t, reply);
+        if (a->ns_id || a->ns_ino) {
+                reply->ns_id = a->ns_id;
+                reply->ns_dev = a->ns_dev;
+                reply->ns_ino = a->ns_ino;
+        } else
+                ns_ids(&a->t, reply);
 
         _cleanup_close_ int fsfd = fsopen(o->blkdev ? "fuseblk" : "fuse", FSOPEN_CLOEXEC);
         if (fsfd < 0)
@@ -354,6 +359,10 @@ int ns_mount_check(void *userdata, WorkerReply *reply, int *ret_fd) {
                 return p->fuse_fd;
         r = ns_resolve(&p->r, reply, ret_fd);
         p->m.rootmode = reply->mode;
+        /* Phase two mounts in this same namespace. */
+        p->m.ns_id = reply->ns_id;
+        p->m.ns_dev = reply->ns_dev;
+        p->m.ns_ino = reply->ns_ino;
         return r;
 }
 

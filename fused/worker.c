@@ -18,6 +18,7 @@
 #include <signal.h>
 #include <stdalign.h>
 #include <string.h>
+#include <sys/fsuid.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -76,6 +77,7 @@ typedef struct Home {
         int sock;
         int ns;                 /* fused's mount namespace */
         int root;               /* fused's root directory */
+        int proc;               /* fused's /proc fd, at the same number as in fused */
 } Home;
 
 static int send_reply(int sock, const WorkerReply *reply, int fd) {
@@ -103,24 +105,16 @@ static bool in(int fd, const int *v, size_t n) {
 }
 
 /* Put the received fds at the numbers fused gave them, which the job's
- * arguments use; our own fds move out of the way first. */
-static int place_fds(Home *h, const int *got, const int *want, size_t n) {
+ * arguments use.  Usually that is one dup3() each; only an fd of ours, or
+ * one just received, that sits on a wanted number is moved away first. */
+static int place_fds(Home *h, int *got, const int *want, size_t n) {
         int *own[] = { &h->sock, &h->ns, &h->root };
-        int tmp[WORKER_FDS_MAX];
         int hi = 0;
 
         for (size_t i = 0; i < n; i++)
                 hi = MAX(hi, MAX(got[i], want[i]) + 1);
         for (size_t i = 0; i < ELEMENTSOF(own); i++)
                 hi = MAX(hi, *own[i] + 1);
-        /* Everything received goes above every number in play... */
-        for (size_t i = 0; i < n; i++) {
-                tmp[i] = fcntl(got[i], F_DUPFD_CLOEXEC, hi);
-                if (tmp[i] < 0)
-                        return -errno;
-                close(got[i]);
-        }
-        /* ...then ours leave the wanted numbers... */
         for (size_t i = 0; i < ELEMENTSOF(own); i++)
                 if (in(*own[i], want, n)) {
                         int fd = fcntl(*own[i], F_DUPFD_CLOEXEC, hi);
@@ -128,27 +122,45 @@ static int place_fds(Home *h, const int *got, const int *want, size_t n) {
                                 return -errno;
                         close(*own[i]);
                         *own[i] = fd;
+                        hi = fd + 1;
                 }
-        /* ...and the wanted numbers, all free now, are filled. */
-        for (size_t i = 0; i < n; i++) {
-                if (dup3(tmp[i], want[i], O_CLOEXEC) < 0)
-                        return -errno;
-                close(tmp[i]);
-        }
+        for (size_t i = 0; i < n; i++)
+                if (got[i] != want[i] && in(got[i], want, n)) {
+                        int fd = fcntl(got[i], F_DUPFD_CLOEXEC, hi);
+                        if (fd < 0)
+                                return -errno;
+                        close(got[i]);
+                        got[i] = fd;
+                        hi = fd + 1;
+                }
+        /* The wanted numbers are free now (fused's /proc fd, which the
+         * child keeps at its number, is never sent). */
+        for (size_t i = 0; i < n; i++)
+                if (got[i] != want[i]) {
+                        if (dup3(got[i], want[i], O_CLOEXEC) < 0)
+                                return -errno;
+                        close(got[i]);
+                }
         return 0;
 }
 
 /* Root again, in fused's namespace and root, with the parent-death signal
  * that any change of credentials cleared. */
-static int child_reset(const Home *h) {
+static bool is_root(void) {
         uid_t ru, eu, su;
         gid_t rg, eg, sg;
 
-        if (setresuid(0, 0, 0) < 0 || setresgid(0, 0, 0) < 0 || setgroups(0, NULL) < 0)
-                return -errno;
         if (getresuid(&ru, &eu, &su) < 0 || getresgid(&rg, &eg, &sg) < 0)
+                return false;
+        return !ru && !eu && !su && !rg && !eg && !sg && setfsuid((uid_t) -1) == 0 &&
+               setfsgid((gid_t) -1) == 0 && getgroups(0, NULL) == 0;
+}
+
+static int child_reset(const Home *h) {
+        /* Most jobs end as root already (their second phase acts as root). */
+        if (!is_root() && (setresuid(0, 0, 0) < 0 || setresgid(0, 0, 0) < 0 || setgroups(0, NULL) < 0))
                 return -errno;
-        if (ru || eu || su || rg || eg || sg)
+        if (!is_root())
                 return -EPERM;
         if (setns(h->ns, CLONE_NEWNS) < 0 || fchdir(h->root) < 0 || chroot(".") < 0 || chdir("/") < 0)
                 return -errno;
@@ -161,9 +173,9 @@ static int child_reset(const Home *h) {
  * caller could send while we ran as it has been delivered before fused
  * hears we are done (it can no longer send one after the reset). */
 static void child_finish(Home *h, WorkerReply *reply, int fd) {
-        int keep[] = { h->sock, h->ns, h->root, fd };
+        int keep[] = { h->sock, h->ns, h->root, h->proc, fd };
 
-        if (close_all_but(keep, fd >= 0 ? 4 : 3) < 0 || child_reset(h) < 0)
+        if (close_all_but(keep, fd >= 0 ? 5 : 4) < 0 || child_reset(h) < 0)
                 reply->worker_exits = true;
         if (send_reply(h->sock, reply, fd) < 0 || reply->worker_exits)
                 _exit(1);
@@ -240,9 +252,10 @@ _Noreturn static void child_start(Context *c, int sock) {
         (void) prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
         sigemptyset(&all);
         (void) sigprocmask(SIG_SETMASK, &all, NULL);
+        h.proc = c->proc_fd;
         h.ns = openat(c->proc_fd, "thread-self/ns/mnt", O_RDONLY | O_CLOEXEC);
         h.root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-        int keep[] = { h.sock, h.ns, h.root };
+        int keep[] = { h.sock, h.ns, h.root, h.proc };
         if (h.ns < 0 || h.root < 0 || close_all_but(keep, ELEMENTSOF(keep)) < 0 || sandbox_enter() < 0)
                 _exit(1);
         child_main(h);
@@ -459,8 +472,9 @@ int worker_spawn2(Context *c, worker_fn_t fn, worker_fn2_t fn2, const void *fn_d
 
         if (size > WORKER_JOB_MAX || n_keep > WORKER_FDS_MAX)
                 return -E2BIG;
+        /* The child has fused's /proc fd at the same number already. */
         for (size_t i = 0; i < n_keep; i++)
-                if (keep[i] >= 0)
+                if (keep[i] >= 0 && keep[i] != c->proc_fd && !in(keep[i], hdr.fds, hdr.n_fds))
                         hdr.fds[hdr.n_fds++] = keep[i];
 
         /* An idle child, or a new one; an idle one that died meanwhile

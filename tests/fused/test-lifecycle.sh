@@ -112,7 +112,7 @@ idle_workers_reset() {
     grep -q "^Groups:[[:space:]]*$" "/proc/$w/status" || return 1
     [ "$(readlink "/proc/$w/ns/mnt")" = "$(readlink "/proc/$H_FUSED_PID/ns/mnt")" ] || return 1
     [ "$(readlink "/proc/$w/root")" = / ] || return 1
-    [ "$(ls "/proc/$w/fd" | awk '$1 > 2' | wc -l)" -le 3 ] || return 1
+    [ "$(ls "/proc/$w/fd" | awk '$1 > 2' | wc -l)" -le 4 ] || return 1
   done
   [ $n -gt 0 ]
 }
