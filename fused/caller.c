@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
 
@@ -166,6 +167,8 @@ typedef struct CredsEntry {
         pid_t pid;
         uint64_t start_time;
         uint64_t pid_inode;     /* pidfd_inode(), 0 if none */
+        bool has_pidfd;         /* pidfd pins the process; else open one per request */
+        int pidfd;
         gid_t *gids;
         size_t n_gids;
 } CredsEntry;
@@ -177,7 +180,23 @@ static unsigned creds_next;
 static void creds_entry_clear(CredsEntry *e) {
         free(e->sender);
         free(e->gids);
+        if (e->has_pidfd)
+                close(e->pidfd);
         *e = (CredsEntry) {};
+}
+
+/* A kept pidfd saves a pidfd_open() and the identity check per request: it
+ * still names the process the bus named, alive or not, and holds only the
+ * kernel's struct pid, not the process or its namespaces.  At most one fd
+ * per entry, and only where fds are plenty: under a small limit every fd
+ * goes to mounts (the reserve for auto-unmount counts open fds). */
+static bool keep_pidfds(void) {
+        static int keep = -1;
+        struct rlimit rl;
+
+        if (keep < 0)
+                keep = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur >= 4096;
+        return keep;
 }
 
 void caller_forget(const char *sender) {
@@ -197,7 +216,8 @@ bool caller_connected(const char *sender) {
         return false;
 }
 
-static void creds_remember(const char *sender, const BusCreds *b, uint64_t start_time, uint64_t pid_inode) {
+static void creds_remember(const char *sender, const BusCreds *b, uint64_t start_time, uint64_t pid_inode,
+                           int pidfd) {
         CredsEntry *e = &creds_cache[creds_next++ % CREDS_CACHE_MAX];
 
         creds_entry_clear(e);
@@ -213,6 +233,10 @@ static void creds_remember(const char *sender, const BusCreds *b, uint64_t start
         e->pid = b->pid;
         e->start_time = start_time;
         e->pid_inode = pid_inode;
+        if (keep_pidfds()) {
+                e->pidfd = fcntl(pidfd, F_DUPFD_CLOEXEC, 3);
+                e->has_pidfd = e->pidfd >= 0;
+        }
 }
 
 static const CredsEntry *creds_lookup(const char *sender) {
@@ -230,6 +254,15 @@ static int caller_from_cache(const char *sender, int proc_fd, Caller *c, BusCred
 
         if (!e || e->n_gids > FUSED_GROUPS_MAX)
                 return -ESTALE;
+        if (e->has_pidfd) {
+                /* The very process; if it has exited, the caller's check
+                 * of the pidfd says so. */
+                c->pidfd = fcntl(e->pidfd, F_DUPFD_CLOEXEC, 3);
+                if (c->pidfd < 0)
+                        return -errno;
+                start = e->start_time;
+                goto found;
+        }
         c->pidfd = pidfd_open_pid(e->pid);
         if (c->pidfd < 0)
                 return c->pidfd;
@@ -245,6 +278,7 @@ static int caller_from_cache(const char *sender, int proc_fd, Caller *c, BusCred
                 c->pidfd = -1;
                 return -ESTALE;
         }
+found:
         c->uid = e->uid;
         c->pid = e->pid;
         c->start_time = start;
@@ -292,7 +326,7 @@ int caller_from_message(sd_bus_message *m, int proc_fd, Caller *ret) {
                 }
                 r = proc_start_time(proc_fd, c.pid, &c.start_time);
                 if (r >= 0 && pidfd_alive(c.pidfd) > 0)
-                        creds_remember(sender, first, c.start_time, pidfd_inode(c.pidfd));
+                        creds_remember(sender, first, c.start_time, pidfd_inode(c.pidfd), c.pidfd);
         }
         if (r >= 0)
                 r = caller_real_gid(proc_fd, c.pid, c.pidfd, &c.gid);
