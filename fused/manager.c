@@ -199,6 +199,29 @@ static void publish(Context *c, MountRecord *m) {
                 log_errno(LOG_WARNING, r, "Cannot add bus object for %s", m->mountpoint);
 }
 
+/* The namespace and root to unmount in after the caller is gone, for
+ * auto-unmount only: held for any other mount they would keep the
+ * namespace alive after its last process, and its mounts with it, so they
+ * are not even opened then.  Valid only if the pinned process still lives
+ * after the opens. */
+static void keep_ns_and_root(Context *c, Request *req, MountRecord *m) {
+        char p[48];
+        struct stat st;
+
+        snprintf(p, sizeof p, "%d/ns/mnt", (int) req->caller.pid);
+        m->ns_fd = openat(c->proc_fd, p, O_RDONLY | O_CLOEXEC);
+        snprintf(p, sizeof p, "%d/root", (int) req->caller.pid);
+        m->root_fd = openat(c->proc_fd, p, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (m->ns_fd < 0 || m->root_fd < 0 || pidfd_alive(req->caller.pidfd) <= 0 ||
+            fstat(m->ns_fd, &st) < 0 || st.st_ino != m->ns_ino || st.st_dev != m->ns_dev) {
+                if (m->ns_fd >= 0)
+                        close(m->ns_fd);
+                if (m->root_fd >= 0)
+                        close(m->root_fd);
+                m->ns_fd = m->root_fd = -1;
+        }
+}
+
 static void on_mounted(Context *c, int r, WorkerReply *reply, int fd, void *userdata) {
         Request *req = userdata;
         _cleanup_close_ int fuse_fd = fd;
@@ -232,25 +255,6 @@ static void on_mounted(Context *c, int r, WorkerReply *reply, int fd, void *user
         m->ns_id = reply->ns_id;
         m->ns_dev = reply->ns_dev;
         m->ns_ino = reply->ns_ino;
-        {
-                /* The namespace and root to unmount in after the caller is gone
-                 * (kept for auto-unmount only); valid only if the pinned process
-                 * still lives after the opens. */
-                char p[48];
-                struct stat st;
-                snprintf(p, sizeof p, "%d/ns/mnt", (int) req->caller.pid);
-                m->ns_fd = openat(c->proc_fd, p, O_RDONLY | O_CLOEXEC);
-                snprintf(p, sizeof p, "%d/root", (int) req->caller.pid);
-                m->root_fd = openat(c->proc_fd, p, O_PATH | O_DIRECTORY | O_CLOEXEC);
-                if (m->ns_fd < 0 || m->root_fd < 0 || pidfd_alive(req->caller.pidfd) <= 0 ||
-                    fstat(m->ns_fd, &st) < 0 || st.st_ino != m->ns_ino || st.st_dev != m->ns_dev) {
-                        if (m->ns_fd >= 0)
-                                close(m->ns_fd);
-                        if (m->root_fd >= 0)
-                                close(m->root_fd);
-                        m->ns_fd = m->root_fd = -1;
-                }
-        }
         state_add(c, m);
         if (req->reserved) {
                 req->reserved = false;
@@ -264,6 +268,8 @@ static void on_mounted(Context *c, int r, WorkerReply *reply, int fd, void *user
                     (!caller_connected(req->caller.sender) &&
                      sd_bus_get_name_creds(c->bus, req->caller.sender, 0, &creds) < 0);
         sd_bus_creds_unref(creds);
+        if (m->auto_unmount || gone)
+                keep_ns_and_root(c, req, m);
         if (gone) {
                 publish(c, m);
                 log_req(req, "deny", "caller left before the reply; unmounting");
@@ -283,15 +289,6 @@ static void on_mounted(Context *c, int r, WorkerReply *reply, int fd, void *user
         log_req(req, "allow", m->auto_unmount ? "mounted, auto-unmount" : "mounted");
         if (m->auto_unmount)
                 (void) auto_unmount_check_owner(c, m);
-        else {
-                /* Holding them would keep the namespace alive after its last
-                 * process, and its mounts with it. */
-                if (m->ns_fd >= 0)
-                        close(m->ns_fd);
-                if (m->root_fd >= 0)
-                        close(m->root_fd);
-                m->ns_fd = m->root_fd = -1;
-        }
         request_free(req);
         return;
 
