@@ -374,9 +374,9 @@ void auto_unmount_retry_later(Context *c, MountRecord *m, int r);
 /* A request ended or a mount went: return the heap's free pages to the
  * kernel shortly (one trim for a burst). */
 void context_trim_later(Context *c);
-/* First thing in main(): may exec fused again with glibc's thread cache
- * off. */
-void memory_setup(char **argv);
+/* First thing in main(): malloc settings that keep big buffers out of the
+ * heap. */
+void memory_setup(void);
 
 /* ---- log.c -------------------------------------------------------------- */
 

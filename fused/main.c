@@ -319,6 +319,6 @@ static int run(int argc, char **argv) {
 }
 
 int main(int argc, char **argv) {
-        memory_setup(argv);
+        memory_setup();
         return run(argc, argv) < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 }

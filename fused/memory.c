@@ -2,7 +2,6 @@
  * number of mounts down again, not stay at its high-water mark. */
 #include <malloc.h>
 #include <string.h>
-#include <sys/auxv.h>
 
 #include "fused.h"
 
@@ -10,47 +9,18 @@
  * enough that a burst of requests pays for one trim, not one each. */
 #define TRIM_DELAY_USEC (500ULL * 1000ULL)
 
-#define TCACHE_TUNABLE "glibc.malloc.tcache_count"
-
-/* glibc's per-thread cache keeps up to 7 freed chunks of each small size
- * out of the heap's free lists, where malloc_trim() does not see them;
- * scattered through the heap they pin its pages (measured: 250 KiB still
- * resident after 1000 mounts came and went, against none without the
- * cache).  fused is single-threaded and not bound by malloc's speed, so the
- * cache is turned off.  Only a tunable read at exec can do that: if it is
- * not set, exec ourselves again once with it. */
-static void exec_without_tcache(char **argv) {
-        const char *t = getenv("GLIBC_TUNABLES"), *preload = getenv("LD_PRELOAD");
-        _cleanup_free_ char *saved = t ? strdup(t) : NULL;
-        _cleanup_free_ char *v = NULL;
-
-        /* Set by the admin, or by us before the exec; a secure exec drops
-         * tunables, and would loop.  A preloaded library (valgrind,
-         * heaptrack, another malloc) has its own malloc, and under valgrind
-         * /proc/self/exe is valgrind itself. */
-        if ((t && strstr(t, TCACHE_TUNABLE "=")) || getauxval(AT_SECURE) || (t && !saved) ||
-            (preload && *preload))
-                return;
-        if (asprintf(&v, "%s%s" TCACHE_TUNABLE "=0", t ? t : "", t && *t ? ":" : "") < 0)
-                return;
-        if (setenv("GLIBC_TUNABLES", v, 1) < 0)
-                return;
-        (void) execv("/proc/self/exe", argv);
-        /* Not possible (no /proc?): run with the cache, only memory suffers. */
-        if (saved)
-                (void) setenv("GLIBC_TUNABLES", saved, 1);
-        else
-                (void) unsetenv("GLIBC_TUNABLES");
-}
-
 /* Big buffers (a GetManagedObjects reply for 1000 mounts is 400 KiB) come
  * from mmap at the default threshold, but glibc raises the threshold to
  * the size of every mmapped chunk freed, after which they come from the
  * heap and stay there until a trim.  A fixed threshold keeps them out. */
 #define MMAP_THRESHOLD (128 * 1024)
 
-void memory_setup(char **argv) {
-        exec_without_tcache(argv);
+/* glibc's per-thread cache also keeps up to 7 freed chunks of each small
+ * size out of the free lists, where malloc_trim() does not see them
+ * (measured: 250 KiB resident after 1000 mounts came and went).  Only the
+ * glibc.malloc.tcache_count tunable, read at exec, turns it off: the unit
+ * sets it (fused.service, Environment=); fused does not exec itself. */
+void memory_setup(void) {
         (void) mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD);
 }
 

@@ -213,6 +213,8 @@ h_rules_clear() {
 h_start_fused() {
   if [ $# -gt 0 ]; then H_FUSED_BIN=$1; shift; H_FUSED_ARGS=("$@"); fi
   [ -x "$H_FUSED_BIN" ] || h_die "no fused binary: $H_FUSED_BIN"
+  # The environment fused.service gives it.
+  GLIBC_TUNABLES=glibc.malloc.tcache_count=0 \
   "$H_FUSED_BIN" --config="$H_CONF" --state-dir="$H_STATE" "${H_FUSED_ARGS[@]}" \
     >>"$H_FUSED_LOG" 2>&1 &
   H_FUSED_PID=$!

@@ -110,6 +110,15 @@ for p in //srv/a /srv/./a /srv//a "$M/../../../srv/a" "$M/srvlink/a"; do
 done
 t_mount_ok "... but not elsewhere" $A "$M/own"
 t_release $A "$M/own"
+# The reverse: a path that looks like /srv but is not.  fused asks polkit
+# about the path as given before the checks and again about the canonical
+# one when they differ; the canonical one decides.
+ln -s "$M" /srv/elsewhere
+t_client $A mount /srv/elsewhere/own
+h_check "... /srv/elsewhere/own, through a symlink to $M, is not under /srv ($T_OUT)" \
+  eval '[ "$T_RC" = 0 ] && t_is_fuse "$M/own"'
+t_release $A "$M/own"
+rm /srv/elsewhere
 h_group_add sudo fusetest2
 t_mount_ok "... and not to an admin" $C /srv/c
 t_release $C /srv/c
