@@ -46,11 +46,29 @@ fi
 as_a "$bench" fused 10 "$H_TMP/mnt/cycle" >/dev/null || h_die "fused cycle failed"
 rss_idle=$(rss)
 
+# CPU time in ns, less noisy than the wall clock on a shared machine: of
+# fused's main loop, of its workers (live ones, and the reaped ones' ticks),
+# of the bus daemon.
+tick_ns=$((1000000000 / $(getconf CLK_TCK)))
+cpu() {
+  local kids p
+  kids=$(awk -v t=$tick_ns '{ print ($16 + $17) * t }' "/proc/$H_FUSED_PID/stat")
+  for p in $(cat /proc/$H_FUSED_PID/task/*/children); do
+    kids=$((kids + $(cut -d' ' -f1 "/proc/$p/schedstat" 2>/dev/null || echo 0)))
+  done
+  echo "$(cut -d' ' -f1 "/proc/$H_FUSED_PID/schedstat") $kids $(cut -d' ' -f1 "/proc/$H_BUS_PID/schedstat")"
+}
+
 # Two rounds, alternating, so that drift on a shared machine hits both.
-declare -A total=([fused]=0 [fused-reuse]=0 [fusermount3]=0)
+declare -A total=([fused]=0 [fused-reuse]=0 [fusermount3]=0) cpu_main cpu_workers cpu_bus
 for round in 1 2; do
   for mode in fused fused-reuse fusermount3; do
+    read -r m0 w0 b0 < <(cpu)
     out=$(as_a "$bench" "$mode" "$cycles" "$H_TMP/mnt/cycle") || h_die "$mode failed"
+    read -r m1 w1 b1 < <(cpu)
+    cpu_main[$mode]=$(( ${cpu_main[$mode]:-0} + m1 - m0 ))
+    cpu_workers[$mode]=$(( ${cpu_workers[$mode]:-0} + w1 - w0 ))
+    cpu_bus[$mode]=$(( ${cpu_bus[$mode]:-0} + b1 - b0 ))
     echo "round $round: $out"
     total[$mode]=$(awk -v a="${total[$mode]}" -v b="$(cut -d' ' -f3 <<<"$out")" 'BEGIN { print a + b }')
   done
@@ -65,6 +83,9 @@ echo "  fused (one bus connection):           $(per "${total[fused-reuse]}") us"
 echo "  setuid fusermount3:                   $(per "${total[fusermount3]}") us"
 echo "  ratio fused/fusermount3: $(ratio "${total[fused]}" "${total[fusermount3]}") (new connection)," \
      "$(ratio "${total[fused-reuse]}" "${total[fusermount3]}") (one connection); target <= 0.5"
+cpu_per() { echo "$((cpu_main[$1] / n / 1000)) + $((cpu_workers[$1] / n / 1000)) us, bus daemon $((cpu_bus[$1] / n / 1000)) us"; }
+echo "  CPU per cycle, fused's main loop + its workers: $(cpu_per fused) (new connection);" \
+     "$(cpu_per fused-reuse) (one connection)"
 rss_cycles=$(rss)
 declare -A rss_1000 rss_after live
 
