@@ -4,9 +4,17 @@
  *                                         a new bus connection per cycle (as a
  *                                         new filesystem process would)
  *   bench-fused fused-reuse N MOUNTPOINT  the same on one bus connection
+ *   bench-fused fused-fork N MOUNTPOINT   the same, each cycle in a new
+ *                                         (forked) process, as each new
+ *                                         filesystem process is: polkit's
+ *                                         answers are per process
  *   bench-fused connect N PATH            N bus connections opened (Hello) and
  *                                         closed, no call to fused: what the
  *                                         "fused" mode pays before its Mount
+ *   bench-fused dropin N MOUNTPOINT       the same through the fusermount3
+ *                                         drop-in named by $BENCH_DROPIN (no
+ *                                         setuid bit: it asks fused), what a
+ *                                         program that runs fusermount3 pays
  *   bench-fused fusermount3 N MOUNTPOINT  N cycles through setuid fusermount3,
  *                                         the way libfuse 3 drives it: mount
  *                                         with _FUSE_COMMFD, unmount -u -q -z
@@ -78,6 +86,20 @@ static int run_fused(int n, const char *mp, int reuse) {
         return 0;
 }
 
+static int run_fused_fork(int n, const char *mp) {
+        for (int i = 0; i < n; i++) {
+                pid_t pid = fork();
+                if (pid < 0)
+                        return -1;
+                if (pid == 0)
+                        _exit(run_fused(1, mp, 0) < 0 ? 1 : 0);
+                int status;
+                if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+                        return -1;
+        }
+        return 0;
+}
+
 static int run_connect(int n) {
         for (int i = 0; i < n; i++) {
                 sd_bus *bus = NULL;
@@ -90,6 +112,8 @@ static int run_connect(int n) {
         return 0;
 }
 
+static const char *fusermount3 = FUSERMOUNT3;
+
 static int run_fusermount(char *const argv[], int commfd) {
         pid_t pid = fork();
         if (pid < 0)
@@ -100,7 +124,7 @@ static int run_fusermount(char *const argv[], int commfd) {
                         snprintf(s, sizeof s, "%d", commfd);
                         setenv("_FUSE_COMMFD", s, 1);
                 }
-                execv(FUSERMOUNT3, argv);
+                execv(fusermount3, argv);
                 _exit(127);
         }
         int status;
@@ -176,7 +200,7 @@ static int many(int n, const char *dir, int unmount) {
 
 int main(int argc, char **argv) {
         if (argc != 4) {
-                fprintf(stderr, "usage: %s fused|fused-reuse|connect|fusermount3|mount-many|unmount-many N PATH\n", argv[0]);
+                fprintf(stderr, "usage: %s fused|fused-reuse|fused-fork|connect|fusermount3|dropin|mount-many|unmount-many N PATH\n", argv[0]);
                 return 2;
         }
         const char *mode = argv[1], *path = argv[3];
@@ -186,10 +210,18 @@ int main(int argc, char **argv) {
                 r = run_fused(n, path, 0);
         else if (strcmp(mode, "fused-reuse") == 0)
                 r = run_fused(n, path, 1);
+        else if (strcmp(mode, "fused-fork") == 0)
+                r = run_fused_fork(n, path);
         else if (strcmp(mode, "connect") == 0)
                 r = run_connect(n);
         else if (strcmp(mode, "fusermount3") == 0)
                 r = run_fusermount3(n, path);
+        else if (strcmp(mode, "dropin") == 0) {
+                fusermount3 = getenv("BENCH_DROPIN");
+                if (!fusermount3)
+                        return 2;
+                r = run_fusermount3(n, path);
+        }
         else if (strcmp(mode, "mount-many") == 0)
                 r = many(n, path, 0);
         else if (strcmp(mode, "unmount-many") == 0)
