@@ -47,8 +47,9 @@ typedef struct MountClass {
 } MountClass;
 
 /* What the mounts of the last few (namespace, root) pairs asked about were:
- * enough for the callers of a few namespaces at once, and gone with the
- * mounts (each listing replaces its pair's array). */
+ * enough for the callers of a host and some containers at once (a pair
+ * pushed out costs a statmount per mount when it comes back), and gone
+ * with the mounts (each listing replaces its pair's array). */
 typedef struct SeenMounts {
         uint64_t ns_id, root_id;
         uint64_t last_used;
@@ -56,7 +57,7 @@ typedef struct SeenMounts {
         size_t n;
 } SeenMounts;
 
-#define SEEN_MAX 4
+#define SEEN_MAX 16
 #define LIST_MAX (1u << 20)
 static SeenMounts seen[SEEN_MAX];
 static uint64_t seen_clock;
