@@ -4,9 +4,20 @@
  *                                         a new bus connection per cycle (as a
  *                                         new filesystem process would)
  *   bench-fused fused-reuse N MOUNTPOINT  the same on one bus connection
+ *   bench-fused fused-fork N MOUNTPOINT   the same, each cycle in a new
+ *                                         (forked) process, as each new
+ *                                         filesystem process is: polkit's
+ *                                         answers are per process
+ *   bench-fused polkit N PATH             N polkit checks of the mount action
+ *                                         for this process, as fused asks for
+ *                                         every Mount from a new process
  *   bench-fused connect N PATH            N bus connections opened (Hello) and
  *                                         closed, no call to fused: what the
  *                                         "fused" mode pays before its Mount
+ *   bench-fused dropin N MOUNTPOINT       the same through the fusermount3
+ *                                         drop-in named by $BENCH_DROPIN (no
+ *                                         setuid bit: it asks fused), what a
+ *                                         program that runs fusermount3 pays
  *   bench-fused fusermount3 N MOUNTPOINT  N cycles through setuid fusermount3,
  *                                         the way libfuse 3 drives it: mount
  *                                         with _FUSE_COMMFD, unmount -u -q -z
@@ -78,6 +89,57 @@ static int run_fused(int n, const char *mp, int reuse) {
         return 0;
 }
 
+static int run_fused_fork(int n, const char *mp) {
+        for (int i = 0; i < n; i++) {
+                pid_t pid = fork();
+                if (pid < 0)
+                        return -1;
+                if (pid == 0)
+                        _exit(run_fused(1, mp, 0) < 0 ? 1 : 0);
+                int status;
+                if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+                        return -1;
+        }
+        return 0;
+}
+
+/* Field 22 of /proc/self/stat: polkit's start time of a process. */
+static uint64_t self_start_time(void) {
+        char buf[1024];
+        FILE *f = fopen("/proc/self/stat", "re");
+        if (!f)
+                return 0;
+        size_t k = fread(buf, 1, sizeof buf - 1, f);
+        fclose(f);
+        buf[k] = 0;
+        char *p = strrchr(buf, ')');
+        for (int field = 2; p && field < 22; field++)
+                p = strchr(p + 1, ' ');
+        return p ? strtoull(p + 1, NULL, 10) : 0;
+}
+
+static int run_polkit(int n) {
+        sd_bus *bus = NULL;
+        if (sd_bus_open_system(&bus) < 0)
+                return -1;
+        uint64_t start = self_start_time();
+        for (int i = 0; i < n; i++) {
+                sd_bus_error e = SD_BUS_ERROR_NULL;
+                int r = sd_bus_call_method(bus, "org.freedesktop.PolicyKit1", "/org/freedesktop/PolicyKit1/Authority",
+                                           "org.freedesktop.PolicyKit1.Authority", "CheckAuthorization", &e, NULL,
+                                           "(sa{sv})sa{ss}us", "unix-process", 3, "pid", "u", (uint32_t) getpid(),
+                                           "start-time", "t", start, "uid", "i", (int32_t) getuid(),
+                                           FUSED_ACTION_MOUNT, 0, 0u, "");
+                if (r < 0) {
+                        fail("CheckAuthorization", &e, r);
+                        sd_bus_error_free(&e);
+                        return -1;
+                }
+        }
+        sd_bus_flush_close_unref(bus);
+        return 0;
+}
+
 static int run_connect(int n) {
         for (int i = 0; i < n; i++) {
                 sd_bus *bus = NULL;
@@ -90,6 +152,8 @@ static int run_connect(int n) {
         return 0;
 }
 
+static const char *fusermount3 = FUSERMOUNT3;
+
 static int run_fusermount(char *const argv[], int commfd) {
         pid_t pid = fork();
         if (pid < 0)
@@ -100,7 +164,7 @@ static int run_fusermount(char *const argv[], int commfd) {
                         snprintf(s, sizeof s, "%d", commfd);
                         setenv("_FUSE_COMMFD", s, 1);
                 }
-                execv(FUSERMOUNT3, argv);
+                execv(fusermount3, argv);
                 _exit(127);
         }
         int status;
@@ -176,7 +240,7 @@ static int many(int n, const char *dir, int unmount) {
 
 int main(int argc, char **argv) {
         if (argc != 4) {
-                fprintf(stderr, "usage: %s fused|fused-reuse|connect|fusermount3|mount-many|unmount-many N PATH\n", argv[0]);
+                fprintf(stderr, "usage: %s fused|fused-reuse|fused-fork|polkit|connect|fusermount3|dropin|mount-many|unmount-many N PATH\n", argv[0]);
                 return 2;
         }
         const char *mode = argv[1], *path = argv[3];
@@ -186,10 +250,20 @@ int main(int argc, char **argv) {
                 r = run_fused(n, path, 0);
         else if (strcmp(mode, "fused-reuse") == 0)
                 r = run_fused(n, path, 1);
+        else if (strcmp(mode, "fused-fork") == 0)
+                r = run_fused_fork(n, path);
+        else if (strcmp(mode, "polkit") == 0)
+                r = run_polkit(n);
         else if (strcmp(mode, "connect") == 0)
                 r = run_connect(n);
         else if (strcmp(mode, "fusermount3") == 0)
                 r = run_fusermount3(n, path);
+        else if (strcmp(mode, "dropin") == 0) {
+                fusermount3 = getenv("BENCH_DROPIN");
+                if (!fusermount3)
+                        return 2;
+                r = run_fusermount3(n, path);
+        }
         else if (strcmp(mode, "mount-many") == 0)
                 r = many(n, path, 0);
         else if (strcmp(mode, "unmount-many") == 0)
