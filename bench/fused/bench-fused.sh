@@ -4,8 +4,9 @@
 # 1000 live mounts and after unmounting them, twice.  Not a test: it prints
 # numbers.
 #
-#   bench/fused/bench-fused.sh FUSED BENCH_FUSED [CYCLES]
-#   (as root; e.g. build/fused/fused build/bench/fused/bench-fused 300)
+#   bench/fused/bench-fused.sh FUSED BENCH_FUSED [CYCLES [DROPIN]]
+#   (as root; e.g. build/fused/fused build/bench/fused/bench-fused 300;
+#   DROPIN, the fusermount3 drop-in, defaults to the build's client/)
 #
 # Runs in the test harness's namespaces (private bus, polkitd, fused from
 # the build).  fusermount3 is Debian's (package fuse3).  Target: fused's
@@ -16,6 +17,8 @@ source "$here/../../tests/fused/harness.sh"
 [ $# -ge 2 ] || h_die "usage: $0 FUSED BENCH_FUSED [CYCLES]"
 h_enter_ns "$@"
 fused=$(realpath "$1") bench=$(realpath "$2") cycles=${3:-300}
+dropin=$(realpath "${4:-$(dirname "$bench")/../../client/fusermount3}")
+[ -x "$dropin" ] || h_die "no fusermount3 drop-in: $dropin"
 [ -u /usr/bin/fusermount3 ] || h_die "no setuid /usr/bin/fusermount3 (Debian package fuse3)"
 
 # fusermount3 opens /dev/fuse itself as root; should a system need the
@@ -30,9 +33,9 @@ echo "mount_max = 2000" >"$H_CONF"
 # harness's is on the temp dir's disk filesystem); h_cleanup unmounts it.
 mount -t tmpfs -o mode=0755,size=16m tmpfs "$H_STATE" || h_die "cannot mount a tmpfs on $H_STATE"
 h_start_fused "$fused"
-h_user_bins bench
+h_user_bins bench dropin
 A=$H_UID0
-as_a() { setpriv --reuid=$A --regid=$A --clear-groups -- "$@"; }
+as_a() { BENCH_DROPIN=$dropin setpriv --reuid=$A --regid=$A --clear-groups -- "$@"; }
 # fused gives freed heap back 0.5 s after the last request (fused/memory.c):
 # read what it holds when idle, as it would sit between bursts.
 rss() { sleep 1; awk '/^VmRSS/ { print $2 }' "/proc/$H_FUSED_PID/status"; }
@@ -60,9 +63,15 @@ cpu() {
 }
 
 # Two rounds, alternating, so that drift on a shared machine hits both.
-declare -A total=([fused]=0 [fused-reuse]=0 [fusermount3]=0) cpu_main cpu_workers cpu_bus
+# fused-reuse: one process, one bus connection (fused's own share);
+# fused: a new bus connection per cycle; fused-fork: a new process per
+# cycle, as each filesystem process is, so polkit is asked every time
+# (fused keeps its answers per process); dropin: a program that runs
+# fusermount3 (libfuse 2, go-fuse), through fused's drop-in.
+modes="fused-reuse fused fused-fork dropin fusermount3"
+declare -A total cpu_main cpu_workers cpu_bus
 for round in 1 2; do
-  for mode in fused fused-reuse fusermount3; do
+  for mode in $modes; do
     read -r m0 w0 b0 < <(cpu)
     out=$(as_a "$bench" "$mode" "$cycles" "$H_TMP/mnt/cycle") || h_die "$mode failed"
     read -r m1 w1 b1 < <(cpu)
@@ -70,22 +79,28 @@ for round in 1 2; do
     cpu_workers[$mode]=$(( ${cpu_workers[$mode]:-0} + w1 - w0 ))
     cpu_bus[$mode]=$(( ${cpu_bus[$mode]:-0} + b1 - b0 ))
     echo "round $round: $out"
-    total[$mode]=$(awk -v a="${total[$mode]}" -v b="$(cut -d' ' -f3 <<<"$out")" 'BEGIN { print a + b }')
+    total[$mode]=$(awk -v a="${total[$mode]:-0}" -v b="$(cut -d' ' -f3 <<<"$out")" 'BEGIN { print a + b }')
   done
 done
 n=$((2 * cycles))
 per() { awk -v t="$1" -v n=$n 'BEGIN { printf "%.1f", t / n * 1e6 }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 echo
-echo "mount+unmount cycle, $n each, as uid $A:"
-echo "  fused (new bus connection per cycle): $(per "${total[fused]}") us"
-echo "  fused (one bus connection):           $(per "${total[fused-reuse]}") us"
-echo "  setuid fusermount3:                   $(per "${total[fusermount3]}") us"
-echo "  ratio fused/fusermount3: $(ratio "${total[fused]}" "${total[fusermount3]}") (new connection)," \
-     "$(ratio "${total[fused-reuse]}" "${total[fusermount3]}") (one connection); target <= 0.5"
+echo "mount+unmount cycle, $n each, as uid $A (ratio to setuid fusermount3; target <= 0.5):"
 cpu_per() { echo "$((cpu_main[$1] / n / 1000)) + $((cpu_workers[$1] / n / 1000)) us, bus daemon $((cpu_bus[$1] / n / 1000)) us"; }
-echo "  CPU per cycle, fused's main loop + its workers: $(cpu_per fused) (new connection);" \
-     "$(cpu_per fused-reuse) (one connection)"
+row() {
+  printf "  %-44s %8s us  %5sx" "$1" "$(per "${total[$2]}")" "$(ratio "${total[$2]}" "${total[fusermount3]}")"
+  [ "$2" = dropin ] || [ "$2" = fusermount3 ] || printf "   (CPU: fused + workers %s)" "$(cpu_per "$2")"
+  echo
+}
+row "fused, one process, one bus connection" fused-reuse
+row "fused, one process, new connection each" fused
+row "fused, a new process each (polkit asked)" fused-fork
+row "fused's fusermount3 drop-in, run each time" dropin
+row "setuid fusermount3, run each time" fusermount3
+# What a new filesystem process pays before fused does anything.
+echo "  of which not fused's: bus connection $(as_a "$bench" connect "$cycles" / | cut -d' ' -f4) us," \
+     "one polkit check $(as_a "$bench" polkit "$cycles" / | cut -d' ' -f4) us"
 rss_cycles=$(rss)
 declare -A rss_1000 rss_after live
 
