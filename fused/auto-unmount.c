@@ -154,6 +154,10 @@ void auto_unmount_retry_later(Context *c, MountRecord *m, int r) {
         (void) sd_event_source_set_enabled(c->retry_timer, SD_EVENT_ONESHOT);
 }
 
+#define NAME_OWNER_CHANGED                                                                          \
+        "type='signal',sender='org.freedesktop.DBus',path='/org/freedesktop/DBus',"               \
+        "interface='org.freedesktop.DBus',member='NameOwnerChanged'"
+
 static int on_name_owner_changed(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
         Context *c = userdata;
         const char *name, *old_owner, *new_owner;
@@ -196,6 +200,12 @@ int auto_unmount_watch(Context *c) {
         if (r < 0)
                 return r;
         (void) sd_event_source_set_enabled(c->retry_timer, SD_EVENT_OFF);
-        return sd_bus_match_signal(c->bus, NULL, "org.freedesktop.DBus", "/org/freedesktop/DBus",
-                                   "org.freedesktop.DBus", "NameOwnerChanged", on_name_owner_changed, c);
+        /* Departures only (the new owner is empty), and polkitd either
+         * way: every connection to the system bus would otherwise wake
+         * fused twice. */
+        r = sd_bus_add_match(c->bus, NULL, NAME_OWNER_CHANGED ",arg2=''", on_name_owner_changed, c);
+        if (r < 0)
+                return r;
+        return sd_bus_add_match(c->bus, NULL, NAME_OWNER_CHANGED ",arg0='org.freedesktop.PolicyKit1'",
+                                on_name_owner_changed, c);
 }
