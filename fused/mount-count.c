@@ -12,34 +12,8 @@
 #include <sys/syscall.h>
 
 #include "fused.h"
+#include "kernel-abi.h"
 
-#ifndef __NR_statmount
-#define __NR_statmount 457
-#endif
-#ifndef __NR_listmount
-#define __NR_listmount 458
-#endif
-#define STATX_MNT_ID_UNIQUE_ 0x4000u
-#define STATX_ATTR_MOUNT_ROOT_ 0x2000u
-#define STATMOUNT_FS_TYPE_ 0x20u
-#define STATMOUNT_MNT_OPTS_ 0x80u
-
-typedef struct MntIdReq {
-        uint32_t size, spare;
-        uint64_t mnt_id, param, mnt_ns_id;
-} MntIdReq;
-
-/* The head of struct statmount; its strings start at offset 512. */
-typedef struct StatmountHead {
-        uint32_t size, mnt_opts;
-        uint64_t mask;
-        uint32_t sb_dev_major, sb_dev_minor;
-        uint64_t sb_magic;
-        uint32_t sb_flags, fs_type;
-        uint64_t more[59];
-        char str[];
-} StatmountHead;
-_Static_assert(offsetof(StatmountHead, str) == 512, "statmount layout");
 
 typedef struct MountClass {
         uint64_t id;

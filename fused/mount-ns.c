@@ -15,10 +15,8 @@
 #include <sys/statfs.h>
 
 #include "fused.h"
+#include "kernel-abi.h"
 
-#ifndef NS_GET_MNTNS_ID
-#define NS_GET_MNTNS_ID _IOR(0xb7, 0x5, uint64_t)
-#endif
 
 /* Into the caller's mount namespace (by its pidfd, or a namespace fd kept
  * for auto-unmount), then its root directory, if asked. */
@@ -61,7 +59,7 @@ static void ns_ids(const NsTarget *t, WorkerReply *reply) {
                 reply->ns_ino = st.st_ino;
         }
         uint64_t id = 0;
-        if (ioctl(fd, NS_GET_MNTNS_ID, &id) == 0)
+        if (ioctl(fd, NS_GET_MNTNS_ID_, &id) == 0)
                 reply->ns_id = id;
 }
 

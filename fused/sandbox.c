@@ -13,6 +13,7 @@
 #include <linux/seccomp.h>
 
 #include "fused.h"
+#include "kernel-abi.h"
 
 #ifndef __NR_fsopen
 #define __NR_fsopen 430
@@ -21,9 +22,6 @@
 #endif
 #ifndef __NR_move_mount
 #define __NR_move_mount 429
-#endif
-#ifndef __NR_statmount
-#define __NR_statmount 457
 #endif
 #ifndef __NR_faccessat2
 #define __NR_faccessat2 439

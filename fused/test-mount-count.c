@@ -12,9 +12,8 @@
 #include <sys/wait.h>
 
 #include "fused.h"
+#include "kernel-abi.h"
 #include "test-helpers.h"
-
-#define NS_GET_MNTNS_ID_ _IOR(0xb7, 0x5, uint64_t)
 
 static int ns_id_of(pid_t pid, uint64_t *ret) {
         char p[64];

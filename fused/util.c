@@ -12,6 +12,7 @@
 #include <sys/syscall.h>
 
 #include "fused.h"
+#include "kernel-abi.h"
 
 #ifndef STATX_MNT_ID_UNIQUE
 #define STATX_MNT_ID_UNIQUE 0x4000U
@@ -21,9 +22,6 @@
 #endif
 #define AT_HANDLE_FID_ 0x200
 #define AT_HANDLE_MNT_ID_UNIQUE_ 0x001
-#ifndef __NR_statmount
-#define __NR_statmount 457
-#endif
 #ifndef __NR_pidfd_open
 #define __NR_pidfd_open 434
 #endif
@@ -194,16 +192,11 @@ bool fd_is_symlink(int fd) {
         return readlinkat(fd, "", &c, 1) >= 0;
 }
 
-struct mnt_id_req_v1 {
-        uint32_t size, spare;
-        uint64_t mnt_id, param, mnt_ns_id;
-};
-
 /* Whether a mount still exists in a namespace, without entering it or
  * holding it: 1 yes, 0 no, -errno if the kernel cannot tell (< 6.11). */
 int mount_exists(uint64_t ns_id, uint64_t unique_id) {
-        struct mnt_id_req_v1 req = {
-                .size = sizeof req, .mnt_id = unique_id, .param = 1 /* STATMOUNT_SB_BASIC */,
+        MntIdReq req = {
+                .size = sizeof req, .mnt_id = unique_id, .param = STATMOUNT_SB_BASIC_,
                 .mnt_ns_id = ns_id,
         };
         uint64_t buf[128];
@@ -215,38 +208,17 @@ int mount_exists(uint64_t ns_id, uint64_t unique_id) {
         return 1;
 }
 
-/* The head of struct statmount (linux/mount.h, 6.8+; our headers are
- * older): the strings start at a fixed offset, 512. */
-struct statmount_head {
-        uint32_t size, mnt_opts;
-        uint64_t mask;
-        uint32_t sb_dev_major, sb_dev_minor;
-        uint64_t sb_magic;
-        uint32_t sb_flags, fs_type;
-        uint64_t more[10];
-        uint32_t fs_subtype, sb_source;
-        uint64_t spare[48];
-        char str[];
-};
-_Static_assert(offsetof(struct statmount_head, fs_subtype) == 120, "statmount layout");
-_Static_assert(offsetof(struct statmount_head, str) == 512, "statmount layout");
-
-#define STATMOUNT_SB_BASIC_ 0x1u
-#define STATMOUNT_FS_TYPE_ 0x20u
-#define STATMOUNT_MNT_OPTS_ 0x80u
-#define STATMOUNT_FS_SUBTYPE_ 0x100u
-
 /* The filesystem type ("fuse.sshfs") and, for FUSE, the user_id option of
  * a mount of our mount namespace, by its unique id: what mountinfo says of
  * it, without generating all of mountinfo.  -EOPNOTSUPP if the kernel
  * cannot say it this way (before 6.11): read mountinfo then. */
 int mount_fs_info(uint64_t unique_id, char *fstype, size_t n, long *ret_user_id) {
-        struct mnt_id_req_v1 req = {
+        MntIdReq req = {
                 .size = sizeof req, .mnt_id = unique_id,
                 .param = STATMOUNT_FS_TYPE_ | STATMOUNT_MNT_OPTS_ | STATMOUNT_FS_SUBTYPE_,
         };
         static uint64_t buf[1024];
-        struct statmount_head *sm = (struct statmount_head *) buf;
+        StatmountHead *sm = (StatmountHead *) buf;
         uint32_t want = STATMOUNT_FS_TYPE_ | STATMOUNT_MNT_OPTS_ | STATMOUNT_FS_SUBTYPE_;
 
         if (unique_id == 0)
