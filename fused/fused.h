@@ -167,7 +167,6 @@ typedef struct WorkerReply {
         dev_t ns_dev;
         ino_t ns_ino;
         long user_id;           /* of the found FUSE mount, -1 if none */
-        unsigned n_user_mounts;
         char fstype[64];
         char message[256];      /* kernel's word on a failed mount */
         char path[4096];        /* the mountpoint's canonical path, from the caller's root */
