@@ -15,6 +15,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <sched.h>
+#include <sys/resource.h>
 #include <signal.h>
 #include <stdalign.h>
 #include <string.h>
@@ -73,7 +74,37 @@ struct Worker {
 
 /* ---- the child ----------------------------------------------------------- */
 
+/* What a worker's scheduling is: the nice value, policy, CPU affinity and
+ * I/O priority.  The kernel lets a caller change none of them while the
+ * worker runs as it (the worker keeps more capabilities than the caller
+ * has), and a worker that comes out of a job with any of them changed all
+ * the same is not used again: no job may slow down the next. */
+typedef struct SchedState {
+        int nice;
+        int policy;
+        int ioprio;
+        cpu_set_t cpus;
+} SchedState;
+
+static int sched_state(SchedState *s) {
+        errno = 0;
+        s->nice = getpriority(PRIO_PROCESS, 0);
+        if (errno)
+                return -errno;
+        s->policy = sched_getscheduler(0);
+        s->ioprio = (int) syscall(__NR_ioprio_get, 1 /* IOPRIO_WHO_PROCESS */, 0);
+        if (s->policy < 0 || s->ioprio < 0 || sched_getaffinity(0, sizeof s->cpus, &s->cpus) < 0)
+                return -errno;
+        return 0;
+}
+
+static bool sched_same(const SchedState *a, const SchedState *b) {
+        return a->nice == b->nice && a->policy == b->policy && a->ioprio == b->ioprio &&
+               CPU_EQUAL(&a->cpus, &b->cpus);
+}
+
 typedef struct Home {
+        SchedState sched;       /* as forked */
         int sock;
         int ns;                 /* fused's mount namespace */
         int root;               /* fused's root directory */
@@ -157,10 +188,14 @@ static bool is_root(void) {
 }
 
 static int child_reset(const Home *h) {
+        SchedState now;
+
         /* Most jobs end as root already (their second phase acts as root). */
         if (!is_root() && (setresuid(0, 0, 0) < 0 || setresgid(0, 0, 0) < 0 || setgroups(0, NULL) < 0))
                 return -errno;
         if (!is_root())
+                return -EPERM;
+        if (sched_state(&now) < 0 || !sched_same(&now, &h->sched))
                 return -EPERM;
         if (setns(h->ns, CLONE_NEWNS) < 0 || fchdir(h->root) < 0 || chroot(".") < 0 || chdir("/") < 0)
                 return -errno;
@@ -253,6 +288,8 @@ _Noreturn static void child_start(Context *c, int sock) {
         sigemptyset(&all);
         (void) sigprocmask(SIG_SETMASK, &all, NULL);
         h.proc = c->proc_fd;
+        if (sched_state(&h.sched) < 0)
+                _exit(1);
         h.ns = openat(c->proc_fd, "thread-self/ns/mnt", O_RDONLY | O_CLOEXEC);
         h.root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
         int keep[] = { h.sock, h.ns, h.root, h.proc };

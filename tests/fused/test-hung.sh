@@ -56,6 +56,28 @@ idle=$(pgrep -P "$H_FUSED_PID" | head -1)
 h_check "an idle worker is root again: the caller cannot signal it" \
   eval '[ -n "$idle" ] && ! h_as $A kill -0 "$idle" 2>/dev/null'
 
+# Nor can a caller slow down later requests through a worker: the kernel
+# lets no one renice a process with more capabilities than it has, and a
+# worker whose nice value, scheduling or affinity changed all the same (here
+# root does it) is not used again.
+t_bg $A "$H_TMP/o4.out" mount "$M/a/sub"; p4=$T_BG_PID
+sleep 1
+stuck=$(workers_as $A)
+h_check "another stuck request's worker runs as the caller" test -n "$stuck"
+h_check "the caller cannot renice it" eval '! h_as $A renice -n 10 -p "$stuck" >/dev/null 2>&1'
+renice -n 10 -p "$stuck" >/dev/null
+# The hung server goes away: the stuck lookup fails, the job ends as usual.
+t_stop $holder
+wait $p4
+h_check "that request ends ($(cat "$H_TMP/o4.out"))" grep -q "^error ${FUSED_ERROR_PREFIX}" "$H_TMP/o4.out"
+gone() { local t=40; while (( t-- > 0 )); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.05; done; return 1; }
+h_check "the reniced worker is not used again" gone "$stuck"
+t_client $B mount "$M/b"
+h_check "the next request is served ($T_OUT)" test "$T_RC" = 0
+t_release $B "$M/b"
+nice0() { local w; for w in $(pgrep -P "$H_FUSED_PID"); do [ "$(ps -o ni= -p "$w" | tr -d ' ')" = 0 ] || return 1; done; }
+h_check "every worker left runs at nice 0" nice0
+
 t_client $A unmount "$M/a"
 h_check "the owner unmounts the hung mount ($T_OUT)" test "$T_RC" = 0 -a -z "$(t_mountinfo "$M/a")"
 t_stop $holder
