@@ -207,6 +207,9 @@ int worker_spawn2(Context *c, worker_fn_t fn, worker_fn2_t fn2, const void *fn_d
  * new one. */
 int worker_continue(Worker *w, const WorkerGo *go, worker_done_t done, void *userdata);
 Worker *worker_free(Worker *w);
+/* In a worker: die with fused again (every change of credentials clears
+ * the parent-death signal); -ESRCH if fused is gone already. */
+int worker_keep_parent(void);
 
 /* ---- sandbox.c ---------------------------------------------------------- */
 

@@ -74,14 +74,14 @@ static int become_caller(const NsTarget *t) {
         if (setgroups(t->n_gids, t->gids) < 0 || setresgid(t->gid, t->gid, 0) < 0 ||
             setresuid(t->uid, t->uid, 0) < 0)
                 return -errno;
-        return 0;
+        return worker_keep_parent();
 }
 
 /* Phase two: root again, after become_caller(). */
 static int become_root(void) {
         if (setresuid(0, 0, 0) < 0 || setresgid(0, 0, 0) < 0 || setgroups(0, NULL) < 0)
                 return -errno;
-        return 0;
+        return worker_keep_parent();
 }
 
 int ns_target_set_groups(NsTarget *t, const gid_t *gids, size_t n) {
@@ -452,6 +452,9 @@ static int umount_here(const UmountArgs *a) {
                 (void) setfsuid(a->t.uid);
                 if ((uid_t) setfsuid((uid_t) -1) != a->t.uid)
                         return -EPERM;
+                r = worker_keep_parent();
+                if (r < 0)
+                        return r;
         }
         _cleanup_close_ int dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (dfd < 0)

@@ -38,7 +38,7 @@ static const int allowed[] = {
         /* the worker's own plumbing: jobs and replies, exit, memory */
         __NR_recvmsg, __NR_fcntl, __NR_dup3, __NR_getresuid, __NR_getresgid, __NR_getgroups,
         __NR_getpriority, __NR_sched_getscheduler, __NR_sched_getaffinity, __NR_ioprio_get, __NR_sendmsg, __NR_exit_group, __NR_exit, __NR_close, __NR_close_range, __NR_rt_sigprocmask,
-        __NR_rt_sigreturn, __NR_brk, __NR_mmap, __NR_munmap, __NR_mremap, __NR_madvise, __NR_getpid,
+        __NR_rt_sigreturn, __NR_brk, __NR_mmap, __NR_munmap, __NR_mremap, __NR_madvise, __NR_getpid, __NR_getppid,
         __NR_gettid, __NR_getrandom, __NR_restart_syscall, __NR_prctl,
         /* entering the caller's namespace, root and credentials */
         __NR_setns, __NR_fchdir, __NR_chroot, __NR_chdir, __NR_setgroups, __NR_setresgid, __NR_setresuid,

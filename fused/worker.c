@@ -74,6 +74,17 @@ struct Worker {
 
 /* ---- the child ----------------------------------------------------------- */
 
+static pid_t parent_pid;        /* fused, in a worker child; 0 elsewhere */
+
+int worker_keep_parent(void) {
+        if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+                return -errno;
+        /* fused may have gone while the signal was unset. */
+        if (parent_pid != 0 && getppid() != parent_pid)
+                return -ESRCH;
+        return 0;
+}
+
 /* What a worker's scheduling is: the nice value, policy, CPU affinity and
  * I/O priority.  The kernel lets a caller change none of them while the
  * worker runs as it (the worker keeps more capabilities than the caller
@@ -199,9 +210,7 @@ static int child_reset(const Home *h) {
                 return -EPERM;
         if (setns(h->ns, CLONE_NEWNS) < 0 || fchdir(h->root) < 0 || chroot(".") < 0 || chdir("/") < 0)
                 return -errno;
-        if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
-                return -errno;
-        return 0;
+        return worker_keep_parent();
 }
 
 /* The job's last answer: only after the reset, so that a signal the
@@ -276,14 +285,16 @@ _Noreturn static void child_main(Home h) {
         }
 }
 
-_Noreturn static void child_start(Context *c, int sock) {
+_Noreturn static void child_start(Context *c, int sock, pid_t parent) {
         Home h = { .sock = sock };
         sigset_t all;
 
         /* Die with the service, never gain privileges through an exec
          * (there is none, but a worker runs partly as the caller), and
          * start from a clean signal mask. */
-        (void) prctl(PR_SET_PDEATHSIG, SIGKILL);
+        parent_pid = parent;
+        if (worker_keep_parent() < 0)
+                _exit(1);
         (void) prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
         sigemptyset(&all);
         (void) sigprocmask(SIG_SETMASK, &all, NULL);
@@ -448,6 +459,7 @@ static Worker *worker_fork(Context *c) {
         /* clone3 hands us a pidfd atomically: a pidfd_open() after fork()
          * could pin a stranger that reused the pid of a child already reaped. */
         int pidfd = -1;
+        pid_t parent = getpid();
         struct clone_args_v0 args = {
                 .flags = CLONE_PIDFD, .pidfd = (uint64_t) (uintptr_t) &pidfd, .exit_signal = SIGCHLD,
         };
@@ -461,7 +473,7 @@ static Worker *worker_fork(Context *c) {
         }
         if (pid == 0) {
                 close(sv[0]);
-                child_start(c, sv[1]);
+                child_start(c, sv[1], parent);
         }
         close(sv[1]);
         w->sock = sv[0];

@@ -82,4 +82,22 @@ t_client $A unmount "$M/a"
 h_check "the owner unmounts the hung mount ($T_OUT)" test "$T_RC" = 0 -a -z "$(t_mountinfo "$M/a")"
 t_stop $holder
 h_check "fused still running" kill -0 "$H_FUSED_PID"
+
+# fused killed while a worker runs as the caller (a change of credentials
+# clears the parent-death signal; the worker sets it again): the worker
+# goes with fused at once, rather than finish a job nobody will answer.
+t_bg $A "$H_TMP/hold2.out" mount --hold -o allow_other "$M/a"
+holder=$T_BG_PID
+h_check "another mount nobody serves" t_wait_ready "$H_TMP/hold2.out" $holder
+t_bg $A "$H_TMP/o5.out" mount "$M/a/sub"; p5=$T_BG_PID
+sleep 1
+stuck=$(workers_as $A)
+h_check "a worker is stuck running as the caller" test -n "$stuck"
+h_stop_fused KILL
+h_check "fused killed: the stuck worker is gone too" gone "$stuck"
+wait $p5
+h_start_fused
+t_client $A unmount "$M/a"
+h_check "restarted fused unmounts the hung mount for its owner ($T_OUT)" test "$T_RC" = 0
+t_stop $holder
 h_done
