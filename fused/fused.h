@@ -194,6 +194,15 @@ typedef int (*worker_fn2_t)(void *userdata, const WorkerGo *go, int kept_fd, Wor
  * same numbers in the child. */
 #define WORKER_JOB_MAX 16384u
 #define WORKER_FDS_MAX 8u
+/* What fused sends a child for a job, followed by the arguments. */
+typedef struct JobHeader {
+        worker_fn_t fn;         /* valid in the child: it is a fork of us */
+        worker_fn2_t fn2;
+        uint32_t size;
+        uint32_t n_fds;
+        int fds[WORKER_FDS_MAX];        /* the numbers the arguments use */
+} JobHeader;
+
 int worker_spawn(Context *c, worker_fn_t fn, const void *fn_data, size_t size, const int *keep, size_t n_keep,
                  worker_done_t done, void *userdata, Worker **ret);
 /* fn, reply to done, then (if fn succeeded) the child waits, for at most
@@ -210,6 +219,8 @@ Worker *worker_free(Worker *w);
 /* In a worker: die with fused again (every change of credentials clears
  * the parent-death signal); -ESRCH if fused is gone already. */
 int worker_keep_parent(void);
+/* The child's life: jobs from sock until it closes (worker-child.c). */
+_Noreturn void worker_child_start(Context *c, int sock, pid_t parent);
 
 /* ---- sandbox.c ---------------------------------------------------------- */
 
