@@ -46,11 +46,16 @@ int read_full_fd(int fd, char **ret, size_t max);
 int pidfd_open_pid(pid_t pid);
 int pidfd_alive(int pidfd);
 int close_all_but(const int *keep, size_t n);
+bool fd_in_list(int fd, const int *v, size_t n);
 int proc_start_time(int proc_fd, pid_t pid, uint64_t *ret);
 char *escape_commas(const char *s);
 
 /* Mount ids and namespaces, with the constants newer than our headers. */
 int fd_mount_id(int fd, uint64_t *ret_id, uint64_t *ret_unique, bool *ret_is_root);
+/* statmount() of one mount (by unique id) of a namespace (0: ours) into
+ * buf, its strings NUL-terminated within it: 0, -errno of the call, or
+ * -ENODATA if the kernel did not fill in all of mask. */
+int statmount_get(uint64_t ns_id, uint64_t id, uint64_t mask, uint64_t *buf, size_t size);
 int mount_exists(uint64_t ns_id, uint64_t unique_id);
 int mount_fs_info(uint64_t unique_id, char *fstype, size_t n, long *ret_user_id);
 bool fd_is_symlink(int fd);

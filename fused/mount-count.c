@@ -89,15 +89,13 @@ static int list_mounts(uint64_t ns_id, uint64_t root_id, uint64_t **ret, size_t 
 }
 
 static int statmount_ns(uint64_t ns_id, uint64_t id, uint64_t what, uint64_t *buf, size_t size) {
-        MntIdReq req = { .size = sizeof req, .mnt_id = id, .param = what, .mnt_ns_id = ns_id };
-        StatmountHead *sm = (StatmountHead *) buf;
+        int r = statmount_get(ns_id, id, what, buf, size);
 
-        if (syscall(__NR_statmount, &req, buf, size, 0) < 0)
-                return errno == ENOENT ? -ENOENT : not_supported(errno == EINVAL ? EOPNOTSUPP : errno);
-        if ((sm->mask & what) != what || sm->size > size)
+        if (r == -ENODATA)
                 return -EOPNOTSUPP;
-        ((char *) buf)[size - 1] = 0;
-        return 0;
+        if (r == -ENOENT || r >= 0)
+                return r;
+        return not_supported(r == -EINVAL ? EOPNOTSUPP : -r);
 }
 
 /* 1 if a FUSE mount with a user_id other than 0, 0 if not, -ENOENT if it

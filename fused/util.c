@@ -192,20 +192,27 @@ bool fd_is_symlink(int fd) {
         return readlinkat(fd, "", &c, 1) >= 0;
 }
 
+int statmount_get(uint64_t ns_id, uint64_t id, uint64_t mask, uint64_t *buf, size_t size) {
+        MntIdReq req = { .size = sizeof req, .mnt_id = id, .param = mask, .mnt_ns_id = ns_id };
+        StatmountHead *sm = (StatmountHead *) buf;
+
+        if (syscall(__NR_statmount, &req, buf, size, 0) < 0)
+                return -errno;
+        if ((sm->mask & mask) != mask || sm->size > size)
+                return -ENODATA;
+        ((char *) buf)[size - 1] = 0;
+        return 0;
+}
+
 /* Whether a mount still exists in a namespace, without entering it or
  * holding it: 1 yes, 0 no, -errno if the kernel cannot tell (< 6.11). */
 int mount_exists(uint64_t ns_id, uint64_t unique_id) {
-        MntIdReq req = {
-                .size = sizeof req, .mnt_id = unique_id, .param = STATMOUNT_SB_BASIC_,
-                .mnt_ns_id = ns_id,
-        };
         uint64_t buf[128];
 
         if (unique_id == 0 || ns_id == 0)
                 return -EOPNOTSUPP;
-        if (syscall(__NR_statmount, &req, buf, sizeof buf, 0) < 0)
-                return errno == ENOENT ? 0 : -errno;
-        return 1;
+        int r = statmount_get(ns_id, unique_id, STATMOUNT_SB_BASIC_, buf, sizeof buf);
+        return r == -ENOENT ? 0 : r < 0 ? r : 1;
 }
 
 /* The filesystem type ("fuse.sshfs") and, for FUSE, the user_id option of
@@ -213,42 +220,30 @@ int mount_exists(uint64_t ns_id, uint64_t unique_id) {
  * it, without generating all of mountinfo.  -EOPNOTSUPP if the kernel
  * cannot say it this way (before 6.11): read mountinfo then. */
 int mount_fs_info(uint64_t unique_id, char *fstype, size_t n, long *ret_user_id) {
-        MntIdReq req = {
-                .size = sizeof req, .mnt_id = unique_id,
-                .param = STATMOUNT_FS_TYPE_ | STATMOUNT_MNT_OPTS_ | STATMOUNT_FS_SUBTYPE_,
-        };
         static uint64_t buf[1024];
         StatmountHead *sm = (StatmountHead *) buf;
-        uint32_t want = STATMOUNT_FS_TYPE_ | STATMOUNT_MNT_OPTS_ | STATMOUNT_FS_SUBTYPE_;
 
         if (unique_id == 0)
                 return -EOPNOTSUPP;
-        if (syscall(__NR_statmount, &req, buf, sizeof buf, 0) < 0)
-                return errno == ENOSYS || errno == EINVAL || errno == EOVERFLOW ? -EOPNOTSUPP : -errno;
-        if ((sm->mask & want) != want || sm->size > sizeof buf)
+        int r = statmount_get(0, unique_id, STATMOUNT_FS_TYPE_ | STATMOUNT_MNT_OPTS_ | STATMOUNT_FS_SUBTYPE_, buf,
+                              sizeof buf);
+        if (r == -ENOSYS || r == -EINVAL || r == -EOVERFLOW || r == -ENODATA)
                 return -EOPNOTSUPP;
-        ((char *) buf)[sizeof buf - 1] = 0;
+        if (r < 0)
+                return r;
         const char *type = sm->str + sm->fs_type, *sub = sm->str + sm->fs_subtype;
         if ((size_t) snprintf(fstype, n, "%s%s%s", type, *sub ? "." : "", sub) >= n)
                 return -ENAMETOOLONG;
-        *ret_user_id = -1;
-        if (!check_is_fuse_fstype(fstype))
-                return 0;
-        /* Options are comma separated, commas in values escaped. */
-        for (const char *o = sm->str + sm->mnt_opts; o && *o;) {
-                if (strncmp(o, "user_id=", 8) == 0) {
-                        char *end;
-                        errno = 0;
-                        unsigned long v = strtoul(o + 8, &end, 10);
-                        if (errno || end == o + 8 || (*end && *end != ',') || v > UINT32_MAX)
-                                return -EBADMSG;
-                        *ret_user_id = (long) v;
-                        break;
-                }
-                o = strchr(o, ',');
-                o = o ? o + 1 : NULL;
-        }
+        const char *opts = sm->str + sm->mnt_opts;
+        *ret_user_id = check_is_fuse_fstype(fstype) ? mount_options_user_id(opts, strlen(opts)) : -1;
         return 0;
+}
+
+bool fd_in_list(int fd, const int *v, size_t n) {
+        for (size_t i = 0; i < n; i++)
+                if (v[i] == fd)
+                        return true;
+        return false;
 }
 
 /* Some process whose mount namespace is (dev, ino), found through /proc. */

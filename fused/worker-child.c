@@ -85,13 +85,6 @@ static int send_reply(int sock, const WorkerReply *reply, int fd) {
         return sendmsg(sock, &mh, MSG_NOSIGNAL) < 0 ? -errno : 0;
 }
 
-static bool in(int fd, const int *v, size_t n) {
-        for (size_t i = 0; i < n; i++)
-                if (v[i] == fd)
-                        return true;
-        return false;
-}
-
 /* Put the received fds at the numbers fused gave them, which the job's
  * arguments use.  Usually that is one dup3() each; only an fd of ours, or
  * one just received, that sits on a wanted number is moved away first. */
@@ -104,7 +97,7 @@ static int place_fds(Home *h, int *got, const int *want, size_t n) {
         for (size_t i = 0; i < ELEMENTSOF(own); i++)
                 hi = MAX(hi, *own[i] + 1);
         for (size_t i = 0; i < ELEMENTSOF(own); i++)
-                if (in(*own[i], want, n)) {
+                if (fd_in_list(*own[i], want, n)) {
                         int fd = fcntl(*own[i], F_DUPFD_CLOEXEC, hi);
                         if (fd < 0)
                                 return -errno;
@@ -113,7 +106,7 @@ static int place_fds(Home *h, int *got, const int *want, size_t n) {
                         hi = fd + 1;
                 }
         for (size_t i = 0; i < n; i++)
-                if (got[i] != want[i] && in(got[i], want, n)) {
+                if (got[i] != want[i] && fd_in_list(got[i], want, n)) {
                         int fd = fcntl(got[i], F_DUPFD_CLOEXEC, hi);
                         if (fd < 0)
                                 return -errno;

@@ -54,13 +54,6 @@ struct Worker {
         Worker *prev, *next;
 };
 
-static bool fd_in(int fd, const int *v, size_t n) {
-        for (size_t i = 0; i < n; i++)
-                if (v[i] == fd)
-                        return true;
-        return false;
-}
-
 Worker *worker_free(Worker *w) {
         if (!w)
                 return NULL;
@@ -273,7 +266,7 @@ int worker_spawn2(Context *c, worker_fn_t fn, worker_fn2_t fn2, const void *fn_d
                 return -E2BIG;
         /* The child has fused's /proc fd at the same number already. */
         for (size_t i = 0; i < n_keep; i++)
-                if (keep[i] >= 0 && keep[i] != c->proc_fd && !fd_in(keep[i], hdr.fds, hdr.n_fds))
+                if (keep[i] >= 0 && keep[i] != c->proc_fd && !fd_in_list(keep[i], hdr.fds, hdr.n_fds))
                         hdr.fds[hdr.n_fds++] = keep[i];
 
         /* An idle child, or a new one; an idle one that died meanwhile
