@@ -91,6 +91,8 @@ typedef enum OptionsError {
 
 int options_parse(const char *s, MountOptions *ret, OptionsError *ret_err, char **ret_bad);
 void options_done(MountOptions *o);
+/* The mount's source as mountinfo shows it: fsname, else subtype, else "fuse". */
+const char *options_source(const MountOptions *o);
 bool options_unsafe(const MountOptions *o);
 bool options_need_allow_other(const MountOptions *o);
 const char *options_error_string(OptionsError e);

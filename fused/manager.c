@@ -238,9 +238,8 @@ static void on_mounted(Context *c, int r, WorkerReply *reply, int fd, void *user
         if (fuse_fd < 0)
                 return request_fail(req, FUSED_ERROR_MOUNT_FAILED, "Mounting on %s failed: no fd", req->path);
 
-        MountRecord *m = record_new_packed(c->next_id, req->path,
-                                           req->opts.fsname ? req->opts.fsname : req->opts.subtype ? req->opts.subtype : "fuse",
-                                           req->opts.subtype, req->opts.normalized, req->caller.sender);
+        MountRecord *m = record_new_packed(c->next_id, req->path, options_source(&req->opts), req->opts.subtype,
+                                           req->opts.normalized, req->caller.sender);
         struct timespec ts;
         clock_gettime(CLOCK_REALTIME, &ts);
         if (!m)

@@ -101,7 +101,7 @@ int ns_set_path(char dst[PATH_MAX], const char *src) {
 }
 
 int mount_args_set_options(MountArgs *a, const MountOptions *o) {
-        const char *source = o->fsname ? o->fsname : o->subtype ? o->subtype : "fuse";
+        const char *source = options_source(o);
         const char *subtype = o->subtype ? o->subtype : "";
 
         if (strlen(source) >= sizeof a->source || strlen(subtype) >= sizeof a->subtype)

@@ -29,6 +29,10 @@ void options_done(MountOptions *o) {
         *o = (MountOptions) {};
 }
 
+const char *options_source(const MountOptions *o) {
+        return o->fsname ? o->fsname : o->subtype ? o->subtype : "fuse";
+}
+
 bool options_unsafe(const MountOptions *o) {
         return o->suid || o->dev || o->blkdev;
 }
