@@ -46,8 +46,9 @@ static void on_auto_unmounted(Context *c, int r, WorkerReply *reply, int fd, voi
 }
 
 /* A process in a namespace we no longer hold (after a restart): any will
- * do, the unique mount id is checked before anything is unmounted. */
-static int find_ns(Context *c, MountRecord *m, int *ret_ns, int *ret_root) {
+ * do, the namespace is checked to be the recorded one and the unique mount
+ * id before anything is unmounted. */
+static int find_ns(Context *c, MountRecord *m, int *ret_ns) {
         struct stat st;
         char p[64];
         pid_t pid;
@@ -58,22 +59,15 @@ static int find_ns(Context *c, MountRecord *m, int *ret_ns, int *ret_root) {
         snprintf(p, sizeof p, "%d/ns/mnt", (int) pid);
         int ns = openat(c->proc_fd, p, O_RDONLY | O_CLOEXEC);
         r = ns < 0 ? -errno : 0;
-        snprintf(p, sizeof p, "%d/root", (int) pid);
-        int root = openat(c->proc_fd, p, O_PATH | O_DIRECTORY | O_CLOEXEC);
-        if (r >= 0 && root < 0)
-                r = -errno;
         if (r >= 0 && (fstat(ns, &st) < 0 || st.st_ino != m->ns_ino || st.st_dev != m->ns_dev))
                 r = -ESRCH;
         if (r < 0) {
                 if (ns >= 0)
                         close(ns);
-                if (root >= 0)
-                        close(root);
                 /* Out of fds is not "gone": only a vanished process is. */
                 return r == -EMFILE || r == -ENFILE || r == -ENOMEM ? r : -ESRCH;
         }
         *ret_ns = ns;
-        *ret_root = root;
         return 0;
 }
 
@@ -82,7 +76,7 @@ void auto_unmount(Context *c, MountRecord *m, const char *why) {
                 return;
         m->unmount_retry = false;
         if (m->ns_fd < 0) {
-                int r = find_ns(c, m, &m->ns_fd, &m->root_fd);
+                int r = find_ns(c, m, &m->ns_fd);
                 if (resource_error(r)) {
                         log_errno(LOG_WARNING, r, "Cannot look for the namespace of %s yet (%s), will try again",
                                   m->mountpoint, why);
@@ -100,13 +94,12 @@ void auto_unmount(Context *c, MountRecord *m, const char *why) {
         _cleanup_free_ UmountArgs *a = calloc(1, sizeof *a);
         int r = a ? 0 : -ENOMEM;
         if (r >= 0) {
-                *a = (UmountArgs) {
-                        .t = { .pidfd = -1, .ns_fd = m->ns_fd, .root_fd = m->root_fd, .proc_fd = c->proc_fd },
-                        .lazy = true, .expect_id = m->mnt_id, .expect_unique = m->mnt_id_unique,
-                };
+                /* As root, from the namespace's root: the recorded path. */
+                *a = (UmountArgs) { .lazy = true, .expect_id = m->mnt_id, .expect_unique = m->mnt_id_unique };
+                ns_target_init(&a->t, -1, 0, m->ns_fd, c->proc_fd, 0, 0);
                 r = ns_set_path(a->path, m->mountpoint);
         }
-        int keep[] = { m->ns_fd, m->root_fd, c->proc_fd };
+        int keep[] = { m->ns_fd, c->proc_fd };
         if (r >= 0)
                 r = worker_spawn(c, ns_umount, a, sizeof *a, keep, ELEMENTSOF(keep), on_auto_unmounted,
                                  (void *) (uintptr_t) m->id, NULL);

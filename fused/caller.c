@@ -26,6 +26,7 @@ typedef struct BusCreds {
         bool have_uid, have_pid, have_gids;
         uid_t uid;
         pid_t pid;
+        int pidfd;              /* ProcessFD (dbus 1.15.6+), or -1 */
         gid_t gids[FUSED_GROUPS_MAX];
         size_t n_gids;
 } BusCreds;
@@ -35,7 +36,7 @@ typedef struct BusCreds {
 static int bus_creds(sd_bus *bus, const char *name, BusCreds *ret) {
         sd_bus_message *reply = NULL;
         sd_bus_error error = SD_BUS_ERROR_NULL;
-        BusCreds c = {};
+        BusCreds c = { .pidfd = -1 };
         int r;
 
         r = sd_bus_call_method(bus, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
@@ -59,6 +60,16 @@ static int bus_creds(sd_bus *bus, const char *name, BusCreds *ret) {
                         r = sd_bus_message_read(reply, "v", "u", &u);
                         c.pid = (pid_t) u;
                         c.have_pid = r >= 0;
+                } else if (strcmp(key, "ProcessFD") == 0) {
+                        /* The very process that connected, pinned by the
+                         * bus daemon when it did: no pid to be reused. */
+                        int fd;
+                        r = sd_bus_message_read(reply, "v", "h", &fd);
+                        if (r >= 0 && c.pidfd < 0) {
+                                c.pidfd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+                                if (c.pidfd < 0)
+                                        r = -errno;
+                        }
                 } else if (strcmp(key, "UnixGroupIDs") == 0) {
                         r = sd_bus_message_enter_container(reply, 'v', "au");
                         if (r >= 0)
@@ -81,10 +92,13 @@ static int bus_creds(sd_bus *bus, const char *name, BusCreds *ret) {
                         r = sd_bus_message_exit_container(reply);
         }
         sd_bus_message_unref(reply);
-        if (r < 0)
+        if (r >= 0 && (!c.have_uid || !c.have_pid || c.pid <= 0))
+                r = -ENODATA;
+        if (r < 0) {
+                if (c.pidfd >= 0)
+                        close(c.pidfd);
                 return r;
-        if (!c.have_uid || !c.have_pid || c.pid <= 0)
-                return -ENODATA;
+        }
         *ret = c;
         return 0;
 }
@@ -282,7 +296,7 @@ found:
         c->uid = e->uid;
         c->pid = e->pid;
         c->start_time = start;
-        *ret = (BusCreds) { .have_uid = true, .have_pid = true, .have_gids = true, .uid = e->uid, .pid = e->pid,
+        *ret = (BusCreds) { .have_uid = true, .have_pid = true, .have_gids = true, .uid = e->uid, .pid = e->pid, .pidfd = -1,
                             .n_gids = e->n_gids };
         memcpy(ret->gids, e->gids, sizeof(gid_t) * e->n_gids);
         return 0;
@@ -308,21 +322,28 @@ int caller_from_message(sd_bus_message *m, int proc_fd, Caller *ret) {
                 c.uid = first->uid;
                 c.pid = first->pid;
 
-                c.pidfd = pidfd_open_pid(c.pid);
-                if (c.pidfd < 0) {
-                        r = c.pidfd;
-                        goto fail;
-                }
-                /* The pid was the sender's when the bus answered; it may have
-                 * exited and been reused since.  Now that it is pinned, ask
-                 * again: if the sender still has this pid, the pidfd is the
-                 * caller. */
-                r = bus_creds(bus, sender, &again);
-                if (r < 0)
-                        goto fail;
-                if (again.pid != c.pid || again.uid != c.uid) {
-                        r = -ESRCH;
-                        goto fail;
+                if (first->pidfd >= 0)
+                        c.pidfd = take_fd(&first->pidfd);
+                else {
+                        /* Only a claim: the process that connected may have
+                         * exited and its pid been reused, before this or at
+                         * any moment after.  The workers act only where the
+                         * caller's own rights reach through this pid
+                         * (mount-ns.c), so a reused pid gains nothing. */
+                        c.pidfd = pidfd_open_pid(c.pid);
+                        if (c.pidfd < 0) {
+                                r = c.pidfd;
+                                goto fail;
+                        }
+                        r = bus_creds(bus, sender, &again);
+                        if (r >= 0 && again.pidfd >= 0)
+                                close(again.pidfd);
+                        if (r < 0)
+                                goto fail;
+                        if (again.pid != c.pid || again.uid != c.uid) {
+                                r = -ESRCH;
+                                goto fail;
+                        }
                 }
                 r = proc_start_time(proc_fd, c.pid, &c.start_time);
                 if (r >= 0 && pidfd_alive(c.pidfd) > 0)

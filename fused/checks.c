@@ -186,6 +186,10 @@ long mount_options_user_id(const char *s, size_t len) {
 /* The FUSE mounts of users other than root, as fusermount3's mount_max
  * counts them: fuse/fuse.* /fuseblk lines with a user_id other than 0. */
 int count_user_fuse_mounts(const char *mountinfo, unsigned *ret) {
+        return count_fuse_mounts(mountinfo, false, ret);
+}
+
+int count_fuse_mounts(const char *mountinfo, bool every, unsigned *ret) {
         unsigned n = 0;
 
         for (const char *p = mountinfo; p && *p;) {
@@ -194,7 +198,7 @@ int count_user_fuse_mounts(const char *mountinfo, unsigned *ret) {
                 MountinfoLine l;
 
                 if (parse_mountinfo_line(p, len, &l) == 0 && check_is_fuse_fstype(l.fstype) &&
-                    mount_options_user_id(l.super, l.super_len) > 0)
+                    (every || mount_options_user_id(l.super, l.super_len) > 0))
                         n++;
                 p += len;
                 if (*p == '\n')

@@ -126,6 +126,8 @@ bool check_fstype_allowed(long f_type);
 int check_mountpoint_mode(mode_t mode, uid_t owner, uid_t caller, CheckError *why);
 int check_is_fuse_fstype(const char *fstype);
 int count_user_fuse_mounts(const char *mountinfo, unsigned *ret);
+/* The same, or every FUSE mount of the mountinfo if every. */
+int count_fuse_mounts(const char *mountinfo, bool every, unsigned *ret);
 long mount_options_user_id(const char *options, size_t len);
 int mountinfo_find(const char *mountinfo, uint64_t mnt_id, char **ret_fstype,
                    char **ret_mountpoint, long *ret_user_id);
@@ -133,10 +135,19 @@ const char *check_error_string(CheckError e);
 
 /* ---- mount-count.c ------------------------------------------------------ */
 
-/* count_user_fuse_mounts() of the caller's mountinfo, without it: pid's
- * view of mount namespace ns_id.  -EOPNOTSUPP (or another -errno) when it
- * cannot tell this way: read mountinfo then. */
-int count_caller_fuse_mounts(int proc_fd, pid_t pid, uint64_t ns_id, unsigned *ret);
+/* mount_max's count of a whole mount namespace: the FUSE mounts in it,
+ * every one if every, else those whose user_id is not 0 (see fused(8)).
+ * In fused, of namespace ns_id from its root mount root_id: -EOPNOTSUPP
+ * where the kernel cannot list another namespace. */
+int count_ns_fuse_mounts(uint64_t ns_id, uint64_t root_id, bool every, unsigned *ret);
+/* Whether fused cannot (or does not know yet whether it can) count that
+ * way: then the check worker counts. */
+bool count_needs_worker(void);
+/* In a worker that entered the namespace and whose root is still the
+ * namespace's: the same count from in there (ns_id 0 if unknown). */
+int count_here_fuse_mounts(int proc_fd, uint64_t ns_id, bool every, unsigned *ret);
+/* The unique id of the mount at our root (6.8+). */
+int ns_root_mount_id(uint64_t *ret);
 
 /* ---- caller (caller.c) -------------------------------------------------- */
 
@@ -148,7 +159,7 @@ typedef struct Caller {
         gid_t gid;              /* primary group as far as the bus tells */
         pid_t pid;
         int pidfd;
-        uint64_t start_time;    /* for the polkit subject */
+        uint64_t start_time;    /* the pinned process's, to know it again */
         gid_t *gids;
         size_t n_gids;
 } Caller;
@@ -176,7 +187,15 @@ typedef struct WorkerReply {
         long user_id;           /* of the found FUSE mount, -1 if none */
         char fstype[64];
         char message[256];      /* kernel's word on a failed mount */
-        char path[4096];        /* the mountpoint's canonical path, from the caller's root */
+        char path[4096];        /* the mountpoint's canonical path, from the root of
+                                 * its mount namespace (never the caller's root) */
+        bool view_denied;       /* the caller's own rights do not open the namespace
+                                 * and root of the process its pid names now */
+        bool ns_foreign;        /* the namespace is owned by a user namespace other
+                                 * than fused's: the mount's superblock is owned by it */
+        uint64_t ns_root_id;    /* the namespace's root mount (unique id), 0 if unknown */
+        bool counted;           /* ns_fuse_count is set */
+        unsigned ns_fuse_count; /* mount_max's count over the whole namespace */
         bool worker_exits;      /* the child could not reset itself: not to be reused */
         bool acted;             /* a two-phase job that needed no decision and did
                                  * phase two at once: this reply is its last */
@@ -238,13 +257,21 @@ int sandbox_enter(void);
 typedef struct NsTarget {
         int pidfd;              /* caller pinned; -1 if ns_fd is used */
         pid_t pid;
-        int ns_fd;              /* a mount namespace fd kept for auto-unmount */
-        int root_fd;            /* the caller's root directory */
+        int ns_fd;              /* a mount namespace fused holds (auto-unmount), or -1 */
         int proc_fd;            /* fused's /proc */
         uid_t uid;
         gid_t gid;
         size_t n_gids;
         gid_t gids[FUSED_GROUPS_MAX];
+        dev_t expect_ns_dev;    /* with expect_ns_ino: the namespace an earlier phase */
+        ino_t expect_ns_ino;    /* checked, which this job must find again (0: any) */
+        bool count_mounts;      /* count the namespace's FUSE mounts for mount_max */
+        /* Set by the worker child in its own copy (see enter_view()): */
+        int view_ns;            /* the caller's mount namespace and root, */
+        int view_root;          /* opened with the caller's own credentials */
+        int ns_root;            /* the namespace's root directory */
+        int userns;             /* the user namespace owning it, if not fused's; else -1 */
+        int ids_sock;           /* made as the caller: SO_PEERCRED maps its ids into userns */
 } NsTarget;
 
 /* The workers' arguments are plain data (see worker_spawn). */
@@ -253,6 +280,10 @@ typedef struct ResolveArgs {
         char path[PATH_MAX];
         int given_fd;           /* the caller's mountpoint fd, or -1 */
         bool for_unmount;
+        /* Unmount, set by the child: the pinned parent directory and the
+         * name in it, which the unmount uses without looking up a path. */
+        int parent_fd;
+        char base[NAME_MAX + 1];
 } ResolveArgs;
 
 typedef struct MountArgs {
@@ -273,7 +304,8 @@ typedef struct MountArgs {
 
 typedef struct UmountArgs {
         NsTarget t;
-        char path[PATH_MAX];
+        char path[PATH_MAX];    /* as the caller named it from its root; from the
+                                 * namespace's root when t.ns_fd is fused's */
         bool lazy;
         uint64_t expect_id;     /* the mount checked before */
         uint64_t expect_unique; /* 0: kernel without unique ids */
@@ -281,6 +313,8 @@ typedef struct UmountArgs {
 
 /* Fill in the plain-data copies; -ENAMETOOLONG rather than cut a string. */
 int ns_target_set_groups(NsTarget *t, const gid_t *gids, size_t n);
+/* The parts of a target the parent sets (the rest the child fills in). */
+void ns_target_init(NsTarget *t, int pidfd, pid_t pid, int ns_fd, int proc_fd, uid_t uid, gid_t gid);
 int mount_args_set_options(MountArgs *a, const MountOptions *o);
 int ns_set_path(char dst[PATH_MAX], const char *src);
 
@@ -339,7 +373,7 @@ typedef struct MountRecord {
         uint64_t mnt_id, mnt_id_unique, ns_id;
         dev_t ns_dev;
         ino_t ns_ino;
-        int ns_fd, root_fd;     /* kept for auto-unmount only */
+        int ns_fd;              /* its mount namespace, kept for auto-unmount only */
         bool unmounting;
         bool unmount_retry;     /* auto-unmount failed to start or failed: try again */
         unsigned unmount_attempts;

@@ -22,7 +22,8 @@ typedef struct Request {
         Caller caller;
         bool counted;           /* against the per-uid limit */
         bool interactive;       /* the message allows interactive auth */
-        char *path;             /* as asked, then the canonical one */
+        char *path;             /* as asked, then the canonical one (from the namespace's root) */
+        char *asked_path;       /* as asked, from the caller's root */
         MountOptions opts;
         bool have_opts;
         bool auto_unmount;
@@ -32,6 +33,7 @@ typedef struct Request {
         WorkerReply resolved;   /* what the resolve worker found */
         FuseConf conf;
         bool reserved;          /* one of c->mounts_in_flight */
+        uint64_t first_new_id;  /* c->next_id when the check worker started */
         bool allow_unsafe;      /* suid/dev/blkdev granted */
         const char *actions[3]; /* polkit actions still to ask, in order */
         size_t n_actions, next_action;
@@ -57,6 +59,7 @@ static Request *request_free(Request *req) {
                 close(req->target_fd);
         sd_bus_message_unref(req->msg);
         free(req->path);
+        free(req->asked_path);
         free(req);
         return NULL;
 }
@@ -137,15 +140,22 @@ static int request_identify(Request *req) {
 }
 
 static int caller_target(Request *req, NsTarget *t) {
-        *t = (NsTarget) {
-                .pidfd = req->caller.pidfd, .pid = req->caller.pid, .ns_fd = -1, .root_fd = -1,
-                .proc_fd = req->c->proc_fd, .uid = req->caller.uid, .gid = req->caller.gid,
-        };
+        ns_target_init(t, req->caller.pidfd, req->caller.pid, -1, req->c->proc_fd, req->caller.uid, req->caller.gid);
         return ns_target_set_groups(t, req->caller.gids, req->caller.n_gids);
+}
+
+/* The path as asked stays for a worker that must look it up again. */
+static int take_asked_path(Request *req) {
+        if (req->asked_path)
+                return 0;
+        req->asked_path = strdup(req->path);
+        return req->asked_path ? 0 : -ENOMEM;
 }
 
 /* From here on the request is about the canonical path the worker found. */
 static int take_canonical_path(Request *req, const WorkerReply *reply) {
+        if (take_asked_path(req) < 0)
+                return -ENOMEM;
         char *p = strndup(reply->path, sizeof reply->path - 1);
         if (!p)
                 return -ENOMEM;
@@ -163,6 +173,11 @@ static void fail_resolve(Request *req, int r, const WorkerReply *reply) {
                 return request_fail(req, FUSED_ERROR_MOUNT_FAILED, "Checking %s failed: %s", req->path,
                                     strerror(-r));
         r = reply->error;
+        if (reply->view_denied)
+                return request_fail(req, FUSED_ERROR_PERMISSION_DENIED,
+                                    "The calling process's mount namespace and root cannot be opened with the "
+                                    "caller's own rights (its pid now names another user's process, or the "
+                                    "process is not dumpable): fused acts only where the caller itself could");
         /* A caller that exits mid-request looks like a missing path (its
          * /proc/PID/root is gone): say what really happened. */
         if (reply->check == CHECK_OK && pidfd_alive(req->caller.pidfd) <= 0)
@@ -199,26 +214,19 @@ static void publish(Context *c, MountRecord *m) {
                 log_errno(LOG_WARNING, r, "Cannot add bus object for %s", m->mountpoint);
 }
 
-/* The namespace and root to unmount in after the caller is gone, for
- * auto-unmount only: held for any other mount they would keep the
- * namespace alive after its last process, and its mounts with it, so they
- * are not even opened then.  Valid only if the pinned process still lives
- * after the opens. */
-static void keep_ns_and_root(Context *c, Request *req, MountRecord *m) {
+/* The namespace to unmount in after the caller is gone, for auto-unmount
+ * only: held for any other mount it would keep the namespace alive after
+ * its last process, and its mounts with it, so it is not even opened then.
+ * Kept only if it is the very namespace the worker mounted in. */
+static void keep_ns(Context *c, Request *req, MountRecord *m) {
         char p[48];
         struct stat st;
 
         snprintf(p, sizeof p, "%d/ns/mnt", (int) req->caller.pid);
         m->ns_fd = openat(c->proc_fd, p, O_RDONLY | O_CLOEXEC);
-        snprintf(p, sizeof p, "%d/root", (int) req->caller.pid);
-        m->root_fd = openat(c->proc_fd, p, O_PATH | O_DIRECTORY | O_CLOEXEC);
-        if (m->ns_fd < 0 || m->root_fd < 0 || pidfd_alive(req->caller.pidfd) <= 0 ||
-            fstat(m->ns_fd, &st) < 0 || st.st_ino != m->ns_ino || st.st_dev != m->ns_dev) {
-                if (m->ns_fd >= 0)
-                        close(m->ns_fd);
-                if (m->root_fd >= 0)
-                        close(m->root_fd);
-                m->ns_fd = m->root_fd = -1;
+        if (m->ns_fd >= 0 && (fstat(m->ns_fd, &st) < 0 || st.st_ino != m->ns_ino || st.st_dev != m->ns_dev)) {
+                close(m->ns_fd);
+                m->ns_fd = -1;
         }
 }
 
@@ -268,7 +276,7 @@ static void on_mounted(Context *c, int r, WorkerReply *reply, int fd, void *user
                      sd_bus_get_name_creds(c->bus, req->caller.sender, 0, &creds) < 0);
         sd_bus_creds_unref(creds);
         if (m->auto_unmount || gone)
-                keep_ns_and_root(c, req, m);
+                keep_ns(c, req, m);
         if (gone) {
                 publish(c, m);
                 log_req(req, "deny", "caller left before the reply; unmounting");
@@ -323,6 +331,11 @@ static void mount_spawn(Request *req) {
         };
         int keep[] = { req->caller.pidfd, req->c->proc_fd, req->target_fd };
         int r = caller_target(req, &a.t);
+        /* Only where the check was made. */
+        a.t.expect_ns_dev = req->resolved.ns_dev;
+        a.t.expect_ns_ino = req->resolved.ns_ino;
+        if (r >= 0 && !a.t.expect_ns_ino)
+                r = -ESTALE;
         if (r >= 0)
                 r = mount_args_set_options(&a, &req->opts);
         if (r >= 0)
@@ -384,26 +397,14 @@ static void conf_warn(unsigned line, const char *text, void *userdata) {
         log_msg(LOG_WARNING, "%s:%u: ignoring line not understood: %s", (const char *) userdata, line, text);
 }
 
-/* The FUSE mounts of users other than root that the caller sees: from
- * listmount/statmount where the kernel can say, else from its mountinfo.
- * Either way counted only if the pinned caller still lives after, so that
- * /proc/PID was its. */
-static int count_visible_mounts(Context *c, Request *req, uint64_t ns_id, unsigned *ret) {
-        int r = count_caller_fuse_mounts(c->proc_fd, req->caller.pid, ns_id, ret);
-        if (r < 0) {
-                char p[32];
-                _cleanup_free_ char *mi = NULL;
-                snprintf(p, sizeof p, "%d/mountinfo", (int) req->caller.pid);
-                _cleanup_close_ int mfd = openat(c->proc_fd, p, O_RDONLY | O_CLOEXEC);
-                if (mfd < 0)
-                        return -errno;
-                r = read_full_fd(mfd, &mi, 64 * 1024 * 1024);
-                if (r < 0)
-                        return r;
-                (void) count_user_fuse_mounts(mi, ret);
-        }
-        r = pidfd_alive(req->caller.pidfd);
-        return r < 0 ? r : r == 0 ? -ESRCH : 0;
+/* The mounts fused completed in the namespace of reply since the check
+ * worker started: it may not have seen them when it counted. */
+static unsigned mounts_made_since(Context *c, uint64_t first_id, const WorkerReply *reply) {
+        unsigned n = 0;
+
+        for (MountRecord *m = c->mounts; m; m = m->next)
+                n += m->id >= first_id && m->ns_dev == reply->ns_dev && m->ns_ino == reply->ns_ino;
+        return n;
 }
 
 static void on_mount_resolved(Context *c, int r, WorkerReply *reply, int fd, void *userdata) {
@@ -430,14 +431,31 @@ static void on_mount_resolved(Context *c, int r, WorkerReply *reply, int fd, voi
                 return mount_spawn(req);
         }
 
-        /* mount_max, counted as fusermount3 does over the FUSE mounts of
-         * users other than root that the caller can see, plus the mounts
-         * still being made.  All in this one-threaded loop, so concurrent
-         * requests cannot both squeeze under the limit. */
+        /* In a namespace its user namespace owns, the caller could lift
+         * dev and suid itself, and the superblock is made there, where the
+         * kernel honours neither for anyone outside: say so rather than
+         * ask polkit for what cannot be had. */
+        if (reply->ns_foreign && (req->opts.dev || req->opts.suid || req->opts.blkdev))
+                return request_fail(req, FUSED_ERROR_INVALID_OPTION,
+                                    "Options dev, suid and blkdev are not available to a caller whose mount "
+                                    "namespace belongs to a user namespace (the mount is made in that user "
+                                    "namespace, where the kernel honours no device nodes); mount from the "
+                                    "initial user namespace, or drop them");
+
+        /* mount_max over the FUSE mounts of the caller's whole mount
+         * namespace (from the namespace's root, not the caller's), plus the
+         * mounts still being made, counted here at the moment of the
+         * decision: all in this one-threaded loop, so concurrent requests
+         * cannot both squeeze under the limit (mount-count.c). */
         unsigned n = 0;
-        if (count_visible_mounts(c, req, reply->ns_id, &n) < 0)
-                return request_fail(req, FUSED_ERROR_PERMISSION_DENIED,
-                                    "Cannot count the caller's mounts: it may have exited");
+        r = count_ns_fuse_mounts(reply->ns_id, reply->ns_root_id, reply->ns_foreign, &n);
+        if (r == -EOPNOTSUPP && reply->counted) {
+                n = reply->ns_fuse_count + mounts_made_since(c, req->first_new_id, reply);
+                r = 0;
+        }
+        if (r < 0)
+                return request_fail(req, FUSED_ERROR_MOUNT_FAILED, "Cannot count the FUSE mounts of %s's "
+                                    "mount namespace: %s", req->path, strerror(-r));
         if (n + c->mounts_in_flight >= req->conf.mount_max)
                 return request_fail(req, FUSED_ERROR_TOO_MANY_MOUNTS,
                                     "Too many FUSE mounts (mount_max = %u): unmount some, or ask an "
@@ -579,6 +597,8 @@ static int method_mount(sd_bus_message *m, void *userdata, sd_bus_error *error) 
         p->m = (MountArgs) { .target_fd = -1, .user_id = req->caller.uid, .group_id = req->caller.gid };
         p->fuse_fd = -1;
         r = caller_target(req, &p->r.t);
+        p->r.t.count_mounts = req->caller.uid != 0 && count_needs_worker();
+        req->first_new_id = c->next_id;
         if (r >= 0)
                 r = caller_target(req, &p->m.t);
         if (r >= 0)
@@ -632,8 +652,13 @@ static void unmount_spawn(Request *req) {
                 a->expect_unique = req->resolved.mnt_id_unique;
                 r = caller_target(req, &a->t);
         }
-        if (r >= 0)
-                r = ns_set_path(a->path, req->path);
+        /* Looked up again as the caller, from its root, in the namespace
+         * that was checked. */
+        if (r >= 0) {
+                a->t.expect_ns_dev = req->resolved.ns_dev;
+                a->t.expect_ns_ino = req->resolved.ns_ino;
+                r = ns_set_path(a->path, req->asked_path ? req->asked_path : req->path);
+        }
         int keep[] = { req->caller.pidfd, req->c->proc_fd };
         if (r >= 0)
                 r = worker_spawn(req->c, ns_umount, a, sizeof *a, keep, ELEMENTSOF(keep), on_unmounted, req, NULL);
@@ -702,7 +727,7 @@ static void on_unmount_resolved(Context *c, int r, WorkerReply *reply, int fd, v
         /* The owner is who fused made it for; a FUSE mount fused does not
          * know (made before fused, or by fusermount3) belongs to its user_id. */
         MountRecord *m = state_find_unique(c, reply->ns_id, reply->mnt_id_unique, reply->mnt_id);
-        req->owner = m ? m->owner : reply->user_id >= 0 ? (uid_t) reply->user_id : 0;
+        req->owner = m ? m->owner : reply->user_id >= 0 && !reply->ns_foreign ? (uid_t) reply->user_id : 0;
         if (req->caller.uid == 0 || req->caller.uid == req->owner)
                 return unmount_spawn(req);
 

@@ -1,8 +1,10 @@
 /* polkit's CheckAuthorization, called asynchronously over the bus so one
  * caller waiting for a password does not hold up the others.  The subject
- * is the caller's process (pid and start time, which polkit re-checks so a
- * recycled pid cannot stand in; polkit 122 takes no pidfd).  Fails closed:
- * anything but a clear "yes" is a no. */
+ * is the caller's bus connection (system-bus-name), which is the caller by
+ * definition: polkitd asks the bus daemon who it is, as fused did.  Not a
+ * process by pid: the pid the bus recorded when the caller connected may
+ * belong to another process by now, and polkit would then judge that one.
+ * Fails closed: anything but a clear "yes" is a no. */
 #include <errno.h>
 #include <string.h>
 #include <time.h>
@@ -13,8 +15,8 @@
 #define POLKIT_TIMEOUT_USEC (25ULL * 1000000ULL)
 #define POLKIT_INTERACTIVE_TIMEOUT_USEC (300ULL * 1000000ULL)
 
-/* polkit's "yes" for one exact question (action, process by pid and start
- * time, uid, and every detail: mountpoint, fstype, subtype, options) is
+/* polkit's "yes" for one exact question (action, bus connection, uid, and
+ * every detail: mountpoint, fstype, subtype, options) is
  * remembered for a short while, so that a filesystem that mounts and
  * unmounts the same thing over and over does not wait for polkitd each
  * time.  A different mountpoint or option is a different question.  Only
@@ -52,11 +54,11 @@ static uint64_t now_usec(void) {
 /* The question as one byte string: the fields joined with NULs (no field
  * can hold a NUL), so no two questions give the same key. */
 static char *cache_key(const Caller *caller, const char *action, const PolkitDetails *d, size_t *ret_len) {
-        const char *f[] = { action, d->mountpoint ? d->mountpoint : "", d->fstype ? d->fstype : "",
-                            d->subtype ? d->subtype : "", d->options ? d->options : "" };
-        char head[80];
-        int hn = snprintf(head, sizeof head, "%d %llu %u %u", (int) caller->pid,
-                          (unsigned long long) caller->start_time, (unsigned) caller->uid, (unsigned) d->uid);
+        /* A unique name is never given twice by one bus daemon. */
+        const char *f[] = { caller->sender ? caller->sender : "", action, d->mountpoint ? d->mountpoint : "",
+                            d->fstype ? d->fstype : "", d->subtype ? d->subtype : "", d->options ? d->options : "" };
+        char head[32];
+        int hn = snprintf(head, sizeof head, "%u %u", (unsigned) caller->uid, (unsigned) d->uid);
         size_t len = (size_t) hn + 1;
 
         for (size_t i = 0; i < ELEMENTSOF(f); i++)
@@ -186,11 +188,7 @@ int polkit_check(Context *c, const Caller *caller, const char *action, const Pol
         /* polkitd is normally started on demand by the bus: let it be.  If
          * it cannot be (not installed, no service file, fails to start), the
          * bus answers with an error that becomes PolkitUnavailable. */
-        r = sd_bus_message_append(m, "(sa{sv})s", "unix-process", 3,
-                                  "pid", "u", (uint32_t) caller->pid,
-                                  "start-time", "t", caller->start_time,
-                                  "uid", "i", (int32_t) caller->uid,
-                                  action);
+        r = sd_bus_message_append(m, "(sa{sv})s", "system-bus-name", 1, "name", "s", caller->sender, action);
         if (r >= 0)
                 r = sd_bus_message_open_container(m, 'a', "{ss}");
         if (r >= 0)

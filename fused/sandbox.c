@@ -43,9 +43,11 @@ static const int allowed[] = {
         /* entering the caller's namespace, root and credentials */
         __NR_setns, __NR_fchdir, __NR_chroot, __NR_chdir, __NR_setgroups, __NR_setresgid, __NR_setresuid,
         __NR_setfsuid, __NR_setfsgid,
+        /* the caller's ids as its user namespace sees them (SO_PEERCRED) */
+        __NR_socketpair, __NR_getsockopt,
         /* looking at the mountpoint */
         __NR_openat, __NR_read, __NR_fstat, __NR_newfstatat, __NR_statx, __NR_fstatfs, __NR_readlinkat,
-        __NR_name_to_handle_at, __NR_statmount, __NR_faccessat, __NR_faccessat2, __NR_ioctl, __NR_poll, __NR_ppoll,
+        __NR_name_to_handle_at, __NR_statmount, __NR_listmount, __NR_faccessat, __NR_faccessat2, __NR_ioctl, __NR_poll, __NR_ppoll,
         __NR_lseek,
         /* mounting and unmounting */
         __NR_fsopen, __NR_fsconfig, __NR_fsmount, __NR_move_mount, __NR_umount2,

@@ -14,7 +14,7 @@
 MountRecord *record_new(void) {
         MountRecord *m = calloc(1, sizeof *m);
         if (m)
-                m->ns_fd = m->root_fd = -1;
+                m->ns_fd = -1;
         return m;
 }
 
@@ -36,7 +36,7 @@ MountRecord *record_new_packed(uint64_t id, const char *mountpoint, const char *
         if (!m)
                 return NULL;
         m->id = id;
-        m->ns_fd = m->root_fd = -1;
+        m->ns_fd = -1;
         m->packed = true;
 
         char **dst[] = { &m->object_path, &m->mountpoint, &m->fsname, &m->subtype, &m->options, &m->sender };
@@ -65,7 +65,7 @@ MountRecord *record_pack(MountRecord *m) {
         n->sender = strings.sender;
         n->packed = true;
         n->next = NULL;
-        m->ns_fd = m->root_fd = -1;
+        m->ns_fd = -1;
         record_free(m);
         return n;
 }
@@ -75,8 +75,6 @@ MountRecord *record_free(MountRecord *m) {
                 return NULL;
         if (m->ns_fd >= 0)
                 close(m->ns_fd);
-        if (m->root_fd >= 0)
-                close(m->root_fd);
         if (!m->packed) {
                 free(m->object_path);
                 free(m->mountpoint);

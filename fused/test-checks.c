@@ -70,16 +70,15 @@ static int resolve_as(uid_t uid, gid_t gid, const gid_t *gids, size_t n, const c
 
         if (pipe(pipefd) < 0)
                 return -errno;
-        int pidfd = pidfd_open_pid(getpid());
         int proc = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
         pid_t pid = fork();
         if (pid == 0) {
+                /* The child is the caller too: its own namespace and root
+                 * open with its rights (the parent's would not, as uid). */
                 static ResolveArgs a;
-                a = (ResolveArgs) {
-                        .t = { .pidfd = pidfd, .pid = getppid(), .ns_fd = -1, .root_fd = -1, .proc_fd = proc,
-                               .uid = uid, .gid = gid },
-                        .given_fd = -1,
-                };
+                int pidfd = pidfd_open_pid(getpid());
+                a = (ResolveArgs) { .given_fd = -1 };
+                ns_target_init(&a.t, pidfd, getpid(), -1, proc, uid, gid);
                 if (ns_target_set_groups(&a.t, gids, n) < 0 || ns_set_path(a.path, path) < 0)
                         _exit(1);
                 int fd = -1;
@@ -90,7 +89,6 @@ static int resolve_as(uid_t uid, gid_t gid, const gid_t *gids, size_t n, const c
         close(pipefd[1]);
         ssize_t k = read(pipefd[0], &reply, sizeof reply);
         close(pipefd[0]);
-        close(pidfd);
         close(proc);
         waitpid(pid, NULL, 0);
         if (k != (ssize_t) sizeof reply)

@@ -52,7 +52,6 @@ int main(void) {
         /* Packed: the same strings, the object path from the id, the
          * scalars and the fds carried over. */
         back->ns_fd = dup(0);
-        back->root_fd = -1;
         int fd = back->ns_fd;
         MountRecord *p = record_pack(back);
         back = NULL;
@@ -60,7 +59,7 @@ int main(void) {
         CHECK(strcmp(p->mountpoint, m->mountpoint) == 0 && strcmp(p->fsname, "sshfs#x") == 0);
         CHECK(strcmp(p->subtype, "sshfs") == 0 && strcmp(p->options, m->options) == 0);
         CHECK(strcmp(p->sender, ":1.42") == 0 && p->owner == 61000 && p->ns_ino == m->ns_ino);
-        CHECK(p->auto_unmount && p->ns_fd == fd && p->root_fd == -1 && !p->next);
+        CHECK(p->auto_unmount && p->ns_fd == fd && !p->next);
         CHECK(fcntl(fd, F_GETFD) >= 0);
         record_free(p);
         CHECK(fcntl(fd, F_GETFD) < 0);

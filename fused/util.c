@@ -193,7 +193,10 @@ bool fd_is_symlink(int fd) {
 }
 
 int statmount_get(uint64_t ns_id, uint64_t id, uint64_t mask, uint64_t *buf, size_t size) {
-        MntIdReq req = { .size = sizeof req, .mnt_id = id, .param = mask, .mnt_ns_id = ns_id };
+        /* Our own namespace in the first version of the request, which
+         * every kernel with statmount takes. */
+        MntIdReq req = { .size = ns_id ? sizeof req : offsetof(MntIdReq, mnt_ns_id), .mnt_id = id, .param = mask,
+                         .mnt_ns_id = ns_id };
         StatmountHead *sm = (StatmountHead *) buf;
 
         if (syscall(__NR_statmount, &req, buf, size, 0) < 0)

@@ -17,10 +17,19 @@
  *                       fuse fd), hold the bus until it exits
  *     --send-only       send the request and exit without waiting for the
  *                       reply (a caller gone mid-request)
+ *     --orphan=FIFO     connect to the bus, fork, print "connected PID" (the
+ *                       pid the bus daemon records) and let that process
+ *                       exit; the child waits for a line on FIFO, then
+ *                       authenticates on the inherited socket and sends
+ *                       the request: a caller whose recorded pid is stale
  *   fused-test-client unmount [--lazy] [--flag=...] MOUNTPOINT
  *   fused-test-client pin PATH  open PATH with O_PATH (keeps a mount busy
  *                                without a FUSE request), print "ready",
  *                                wait for SIGTERM/SIGINT
+ *   fused-test-client setattr-clear PATH
+ *                                mount_setattr() clearing nosuid and nodev
+ *                                on the mount at PATH; prints "cleared" or
+ *                                "error ERRNO-NAME"
  *   fused-test-client list       one line per mount, fields tab-separated:
  *                                object mountpoint owner pid fsname subtype
  *                                options created_usec
@@ -42,8 +51,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
+#include <sys/un.h>
+#include <linux/mount.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <systemd/sd-bus.h>
@@ -66,6 +79,7 @@ struct opts {
         const char *options;
         bool pass_fd, auto_unmount, interactive, hold, close_fd, drop_bus, send_only, lazy;
         const char *fd_of;
+        const char *orphan_fifo;
         const char *extra_flags[MAX_EXTRA_FLAGS];
         unsigned n_extra_flags;
         char **serve_argv;
@@ -132,6 +146,63 @@ static void wait_for_signal(sd_bus *bus) {
         }
 }
 
+/* A connection whose recorded pid goes stale: the socket is connected by
+ * this process, which the bus daemon will name as the caller, and used by
+ * a child after this process has exited. */
+static int open_orphan_bus(const char *fifo, sd_bus **ret) {
+        const char *addr = getenv("DBUS_SYSTEM_BUS_ADDRESS");
+        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        char line[64];
+        sd_bus *bus = NULL;
+        int r;
+
+        if (!addr || strncmp(addr, "unix:path=", 10) != 0 || strlen(addr + 10) >= sizeof sa.sun_path) {
+                fprintf(stderr, "--orphan needs DBUS_SYSTEM_BUS_ADDRESS=unix:path=...\n");
+                return -EINVAL;
+        }
+        strcpy(sa.sun_path, addr + 10);
+        sa.sun_path[strcspn(sa.sun_path, ",")] = 0;
+        int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd < 0 || connect(fd, (struct sockaddr *) &sa, sizeof sa) < 0)
+                return -errno;
+        pid_t pid = fork();
+        if (pid < 0)
+                return -errno;
+        if (pid > 0) {
+                printf("connected %d\n", (int) getpid());
+                fflush(stdout);
+                _exit(0);
+        }
+        FILE *f = fopen(fifo, "re");
+        if (!f || !fgets(line, sizeof line, f))
+                return -EIO;
+        fclose(f);
+        r = sd_bus_new(&bus);
+        if (r >= 0)
+                r = sd_bus_set_fd(bus, fd, fd);
+        if (r >= 0)
+                r = sd_bus_set_bus_client(bus, 1);
+        if (r >= 0)
+                r = sd_bus_start(bus);
+        if (r < 0) {
+                sd_bus_unref(bus);
+                return r;
+        }
+        *ret = bus;
+        return 0;
+}
+
+static int cmd_setattr_clear(const char *path) {
+        struct mount_attr attr = { .attr_clr = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV };
+
+        if (syscall(SYS_mount_setattr, AT_FDCWD, path, 0, &attr, sizeof attr) < 0) {
+                printf("error %s\n", strerrorname_np(errno) ?: "unknown");
+                return EXIT_USAGE;
+        }
+        printf("cleared\n");
+        return 0;
+}
+
 static int serve(sd_bus *bus, int fuse_fd, char **argv) {
         char path[32];
         snprintf(path, sizeof path, "/dev/fd/%d", fuse_fd);
@@ -168,7 +239,11 @@ static int cmd_mount(const char *mountpoint, struct opts *o) {
         _cleanup_(closep) int mp_fd = -1;
         int r;
 
-        if (open_bus(&bus) < 0)
+        if (o->orphan_fifo) {
+                r = open_orphan_bus(o->orphan_fifo, &bus);
+                if (r < 0)
+                        return report_error("the orphaned connection", NULL, r);
+        } else if (open_bus(&bus) < 0)
                 return EXIT_USAGE;
         if (o->pass_fd || o->fd_of) {
                 mp_fd = open(o->fd_of ?: mountpoint, O_PATH | O_NOFOLLOW | O_CLOEXEC);
@@ -400,9 +475,10 @@ static int cmd_pin(const char *path) {
 static void usage(void) {
         fprintf(stderr, "usage: fused-test-client mount [-o OPTS] [--fd] [--fd-of=PATH] "
                         "[--auto-unmount] [--interactive] [--flag=N:T:V] [--hold [--close-fd] "
-                        "[--drop-bus]] [--send-only] MOUNTPOINT\n"
+                        "[--drop-bus]] [--send-only] [--orphan=FIFO] MOUNTPOINT\n"
                         "       fused-test-client mount [OPTIONS] --serve MOUNTPOINT PROG ARGS...\n"
                         "       fused-test-client unmount [--lazy] [--flag=N:T:V] MOUNTPOINT\n"
+                        "       fused-test-client setattr-clear PATH\n"
                         "       fused-test-client list\n"
                         "       fused-test-client pin PATH\n"
                         "       fused-test-client watch N SECONDS\n");
@@ -411,7 +487,7 @@ static void usage(void) {
 
 int main(int argc, char **argv) {
         enum { O_FD = 256, O_FD_OF, O_AUTO, O_INTER, O_HOLD, O_CLOSE_FD, O_DROP_BUS, O_SERVE,
-               O_SEND_ONLY, O_LAZY, O_FLAG };
+               O_SEND_ONLY, O_LAZY, O_FLAG, O_ORPHAN };
         static const struct option longopts[] = {
                 { "fd", no_argument, NULL, O_FD },
                 { "fd-of", required_argument, NULL, O_FD_OF },
@@ -424,6 +500,7 @@ int main(int argc, char **argv) {
                 { "send-only", no_argument, NULL, O_SEND_ONLY },
                 { "lazy", no_argument, NULL, O_LAZY },
                 { "flag", required_argument, NULL, O_FLAG },
+                { "orphan", required_argument, NULL, O_ORPHAN },
                 {}
         };
         struct opts o = {};
@@ -454,6 +531,7 @@ int main(int argc, char **argv) {
                 case O_SERVE: serve_next = true; break;
                 case O_SEND_ONLY: o.send_only = true; break;
                 case O_LAZY: o.lazy = true; break;
+                case O_ORPHAN: o.orphan_fifo = optarg; break;
                 case O_FLAG:
                         if (o.n_extra_flags == MAX_EXTRA_FLAGS)
                                 usage();
@@ -486,6 +564,11 @@ int main(int argc, char **argv) {
                 if (optind + 1 != argc)
                         usage();
                 return cmd_pin(argv[optind]);
+        }
+        if (strcmp(cmd, "setattr-clear") == 0) {
+                if (optind + 1 != argc)
+                        usage();
+                return cmd_setattr_clear(argv[optind]);
         }
         if (strcmp(cmd, "list") == 0)
                 return cmd_list();
