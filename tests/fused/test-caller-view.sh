@@ -40,7 +40,8 @@ inner=$(as $A unshare -Urm --propagation private bash -c '
   echo "setattr: $("$client" setattr-clear "$mp")"
   echo "opts-after: $(awk -v d="$mp" "\$5 == d { print \$6 }" /proc/self/mountinfo)"
   echo "open-after: $(opendev)"
-  umount "$mp" 2>/dev/null || umount -l "$mp"
+  echo "unmount: $("$client" unmount "$mp" 2>&1 | head -1)"
+  umount -l "$mp" 2>/dev/null
   kill $srv 2>/dev/null; wait $srv 2>/dev/null
 ' inner "$T_CLIENT" "$devfs" "$M/u" "$H_TMP/u.out" 2>&1)
 echo "$inner"
@@ -48,6 +49,7 @@ h_check "a caller in its own user namespace gets its mount" grep -q "^mount: $FU
 h_check "... made nosuid,nodev" grep -q "^opts: .*nosuid,nodev" <<<"$inner"
 h_check "... its device node cannot be opened" grep -q "^open-before: refused" <<<"$inner"
 h_check "... nor after it remounted or mount_setattr'ed dev,suid" grep -q "^open-after: refused" <<<"$inner"
+h_check "... and unmounts it through fused" grep -q "^unmount: unmounted" <<<"$inner"
 
 # The same filesystem for a plain caller: nodev holds, and a user namespace
 # made afterwards gets a copy whose flags are locked.
