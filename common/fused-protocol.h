@@ -74,6 +74,7 @@
 #define FUSED_DETAIL_SUBTYPE            "subtype"
 #define FUSED_DETAIL_OPTIONS            "options"
 #define FUSED_DETAIL_UID                "uid"
+#define FUSED_DETAIL_NAMESPACE          "namespace"
 
 /* Limits on what a caller controls. */
 #define FUSED_OPTIONS_MAX               4096u   /* bytes in the option string */

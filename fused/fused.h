@@ -345,6 +345,7 @@ int ns_umount_act(void *userdata, const WorkerGo *go, int kept_fd, WorkerReply *
 
 typedef struct PolkitDetails {
         const char *mountpoint, *fstype, *subtype, *options;
+        const char *ns_kind;    /* "host", "other" or "user": see fused(8) */
         uid_t uid;
 } PolkitDetails;
 
@@ -473,6 +474,8 @@ struct Context {
         sd_event_source *retry_timer;   /* auto-unmounts to try again */
         sd_event_source *trim_timer;    /* give freed heap back (context_trim_later) */
         unsigned fd_limit;      /* soft RLIMIT_NOFILE */
+        dev_t host_ns_dev;      /* PID 1's mount namespace, for polkit's */
+        ino_t host_ns_ino;      /* "namespace" detail (0: unknown) */
 };
 
 /* Requests in flight, all uids together.  Each may have a forked worker

@@ -267,6 +267,11 @@ static int run(int argc, char **argv) {
         c.proc_fd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (c.proc_fd < 0)
                 return log_errno(LOG_ERR, -errno, "Cannot open /proc");
+        struct stat host_ns;
+        if (fstatat(c.proc_fd, "1/ns/mnt", &host_ns, 0) == 0) {
+                c.host_ns_dev = host_ns.st_dev;
+                c.host_ns_ino = host_ns.st_ino;
+        }
         r = open_state_dir(&c);
         if (r < 0)
                 return r;

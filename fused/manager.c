@@ -376,6 +376,18 @@ static void on_mount_polkit(Context *c, int r, bool challenge, void *userdata) {
         mount_next_polkit(req);
 }
 
+/* Which mount namespace the mountpoint is in, for polkit rules: the host's
+ * (PID 1's), another one owned by the initial user namespace (a container
+ * or service root set up), or one a user namespace owns (usually the
+ * caller's own, where the mount is made in that user namespace). */
+static const char *ns_kind(const Context *c, const WorkerReply *reply) {
+        if (reply->ns_foreign)
+                return "user";
+        if (c->host_ns_ino && reply->ns_ino == c->host_ns_ino && reply->ns_dev == c->host_ns_dev)
+                return "host";
+        return "other";
+}
+
 static void mount_next_polkit(Request *req) {
         char fstype[FUSED_NAME_MAX + 16];
 
@@ -384,7 +396,7 @@ static void mount_next_polkit(Request *req) {
         fstype_of(req, fstype, sizeof fstype);
         PolkitDetails d = {
                 .mountpoint = req->path, .fstype = fstype, .subtype = req->opts.subtype,
-                .options = req->opts.normalized, .uid = req->caller.uid,
+                .options = req->opts.normalized, .ns_kind = ns_kind(req->c, &req->resolved), .uid = req->caller.uid,
         };
         int r = polkit_check(req->c, &req->caller, req->actions[req->next_action], &d, req->interactive,
                              on_mount_polkit, req, NULL);
@@ -734,7 +746,7 @@ static void on_unmount_resolved(Context *c, int r, WorkerReply *reply, int fd, v
         PolkitDetails d = {
                 .mountpoint = req->path, .fstype = reply->fstype,
                 .subtype = m ? m->subtype : (strncmp(reply->fstype, "fuse.", 5) == 0 ? reply->fstype + 5 : ""),
-                .options = m ? m->options : "", .uid = req->caller.uid,
+                .options = m ? m->options : "", .ns_kind = ns_kind(c, reply), .uid = req->caller.uid,
         };
         r = polkit_check(c, &req->caller, FUSED_ACTION_UNMOUNT_OTHER, &d, req->interactive, on_unmount_polkit,
                          req, NULL);

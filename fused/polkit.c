@@ -56,7 +56,8 @@ static uint64_t now_usec(void) {
 static char *cache_key(const Caller *caller, const char *action, const PolkitDetails *d, size_t *ret_len) {
         /* A unique name is never given twice by one bus daemon. */
         const char *f[] = { caller->sender ? caller->sender : "", action, d->mountpoint ? d->mountpoint : "",
-                            d->fstype ? d->fstype : "", d->subtype ? d->subtype : "", d->options ? d->options : "" };
+                            d->fstype ? d->fstype : "", d->subtype ? d->subtype : "", d->options ? d->options : "",
+                            d->ns_kind ? d->ns_kind : "" };
         char head[32];
         int hn = snprintf(head, sizeof head, "%u %u", (unsigned) caller->uid, (unsigned) d->uid);
         size_t len = (size_t) hn + 1;
@@ -192,12 +193,13 @@ int polkit_check(Context *c, const Caller *caller, const char *action, const Pol
         if (r >= 0)
                 r = sd_bus_message_open_container(m, 'a', "{ss}");
         if (r >= 0)
-                r = sd_bus_message_append(m, "{ss}{ss}{ss}{ss}{ss}",
+                r = sd_bus_message_append(m, "{ss}{ss}{ss}{ss}{ss}{ss}",
                                           FUSED_DETAIL_MOUNTPOINT, d->mountpoint ? d->mountpoint : "",
                                           FUSED_DETAIL_FSTYPE, d->fstype ? d->fstype : "",
                                           FUSED_DETAIL_SUBTYPE, d->subtype ? d->subtype : "",
                                           FUSED_DETAIL_OPTIONS, d->options ? d->options : "",
-                                          FUSED_DETAIL_UID, uid);
+                                          FUSED_DETAIL_UID, uid,
+                                          FUSED_DETAIL_NAMESPACE, d->ns_kind ? d->ns_kind : "");
         if (r >= 0)
                 r = sd_bus_message_close_container(m);
         /* flags: 1 = AllowUserInteraction; cancellation id: none */

@@ -150,6 +150,19 @@ h_check "its owner unmounts it by the full path ($T_OUT)" test "$T_RC" = 0 -a -z
 kill "$(cat "$H_TMP/hold.pid")" 2>/dev/null
 pkill -f "bin.test/client mount --hold" 2>/dev/null
 
+# polkit's namespace detail: a rule that refuses mounts in a user namespace.
+h_rules 70-no-userns.rules <<'RULE'
+polkit.addRule(function(action, subject) {
+    if (action.id == "org.freedesktop.fuse1.mount" && action.lookup("namespace") == "user")
+        return polkit.Result.NO;
+});
+RULE
+out=$(as $A unshare -Urm "$T_CLIENT" mount "$M/u" 2>&1)
+h_check "a rule on namespace == user refuses a caller in its own user namespace ($out)" \
+  grep -q "^error ${FUSED_ERROR_PREFIX}PermissionDenied" <<<"$out"
+t_mount_ok "... and not a plain caller" $A "$M/u"
+t_release $A "$M/u"
+
 # ---- 4. mount_max over the whole namespace -----------------------------------
 
 h_rules_clear

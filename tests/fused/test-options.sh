@@ -178,7 +178,7 @@ for sub in mon moni; do
   h_check "allow_other ($sub): polkit asked for mount-allow-other" test -n "$call"
   h_check "... with every detail" eval 'grep -qF "\"mountpoint\":\"$M/a\"" <<<"$call" &&
     grep -qF "\"uid\":\"$A\"" <<<"$call" && grep -q "\"fstype\":\"fuse" <<<"$call" &&
-    grep -q "\"options\":\"[^\"]*allow_other" <<<"$call"'
+    grep -q "\"options\":\"[^\"]*allow_other" <<<"$call" && grep -qF "\"namespace\":\"host\"" <<<"$call"'
 done
 h_check "not interactive unless asked (flags 0)" grep -q ',0,""\]' <<<"$(pk_call org.freedesktop.fuse1.mount-allow-other mon)"
 h_check "interactive when asked (flags 1)" grep -q ',1,""\]' <<<"$(pk_call org.freedesktop.fuse1.mount-allow-other moni)"
