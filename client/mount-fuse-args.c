@@ -3,8 +3,9 @@
  *
  * mount(8) runs /sbin/mount.fuse3 (or mount.fuse, mount.fuse.TYPE) as
  * `SPEC DIR [-sfnv] [-N NS] [-o OPTIONS] [-t fuse.TYPE]`.  The program to
- * run comes from `-t fuse.TYPE`, from a `TYPE#SOURCE` spec, or from our
- * own name.  Options for mount(8), fstab and systemd (auto, noauto, user,
+ * run comes from `-t fuse.TYPE`, from a `TYPE#SOURCE` spec, from our own
+ * name, or else is SPEC itself (`mount.fuse3 TYPE DIR`, no source), as
+ * libfuse's helper takes it.  Options for mount(8), fstab and systemd (auto, noauto, user,
  * users, owner, group, defaults, nofail, _netdev, x-*, comment=*) are
  * accepted and not passed on, as mount(8) does for other helpers;
  * setuid=USER and drop_privileges are ours; the rest goes to the program
@@ -116,6 +117,7 @@ static int take_options(struct mount_fuse *m, const char *s, const char **error)
 static int build_argv(struct mount_fuse *m) {
         size_t n = 0;
 
+        free(m->argv);
         m->argv = calloc(6, sizeof(char *));
         if (!m->argv)
                 return -ENOMEM;
@@ -223,6 +225,12 @@ int mount_fuse_parse(int argc, char **argv, struct mount_fuse *m, const char **e
                 if (r < 0)
                         goto fail_r;
         }
+        if (!m->type && !fstype && !hash && *spec) {
+                /* `mount.fuse3 TYPE DIR`: the spec is the type. */
+                if ((r = strdup_to(&m->type, spec)) < 0)
+                        goto fail_r;
+                spec = "";
+        }
         if (!m->type || !*m->type) {
                 *error = "no filesystem type: use TYPE#SOURCE or -t fuse.TYPE";
                 goto fail;
@@ -247,6 +255,40 @@ fail:
 fail_r:
         mount_fuse_done(m);
         return r;
+}
+
+/* Whether the options (as given to the program) name o exactly. */
+static bool has_option(const char *opts, const char *o) {
+        size_t n = strlen(o);
+
+        for (const char *p = opts; p && *p;) {
+                size_t len = 0;
+                while (p[len] && p[len] != ',') {
+                        if (p[len] == '\\' && p[len + 1])
+                                len++;
+                        len++;
+                }
+                if (len == n && strncmp(p, o, n) == 0)
+                        return true;
+                p += len;
+                if (*p == ',')
+                        p++;
+        }
+        return false;
+}
+
+int mount_fuse_root_defaults(struct mount_fuse *m) {
+        static const char *const pairs[][2] = { { "dev", "nodev" }, { "suid", "nosuid" } };
+        int r;
+
+        for (size_t k = 0; k < 2; k++) {
+                if (has_option(m->options, pairs[k][0]) || has_option(m->options, pairs[k][1]))
+                        continue;
+                r = append_option(&m->options, pairs[k][0], strlen(pairs[k][0]));
+                if (r < 0)
+                        return r;
+        }
+        return build_argv(m);
 }
 
 void mount_fuse_done(struct mount_fuse *m) {

@@ -18,8 +18,12 @@ struct mount_fuse {
 };
 
 /* Parses `mount.fuse3 SOURCE MOUNTPOINT [-t TYPE] [-o OPTS] [-sfnv]` (and
- * the `TYPE#SOURCE` spec form, and a type taken from argv[0] named
- * mount.fuse.TYPE).  Returns 0; -EINVAL with *error set to a static message;
+ * the `TYPE#SOURCE` spec form, a type taken from argv[0] named
+ * mount.fuse.TYPE, and `mount.fuse3 TYPE MOUNTPOINT`).  Returns 0; -EINVAL with *error set to a static message;
  * -ENOMEM. */
 int mount_fuse_parse(int argc, char **argv, struct mount_fuse *m, const char **error);
+/* What mount(8) means for root's mounts and libfuse's helper passes on:
+ * dev and suid unless the options say nodev or nosuid (the library alone
+ * would mount nodev,nosuid).  Rebuilds argv; 0 or -ENOMEM. */
+int mount_fuse_root_defaults(struct mount_fuse *m);
 void mount_fuse_done(struct mount_fuse *m);

@@ -142,6 +142,13 @@ int main(int argc, char **argv) {
                 mount_fuse_done(&m);
                 return 1;
         }
+        /* Root mounting for itself (fstab, mount -t fuse.TYPE, a .mount
+         * unit) gets what mount(8) gives root for any filesystem. */
+        if (!m.setuid_user && !m.drop_privileges && geteuid() == 0 && mount_fuse_root_defaults(&m) < 0) {
+                fprintf(stderr, "%s: out of memory\n", progname);
+                mount_fuse_done(&m);
+                return 2;
+        }
         if (m.verbose || m.fake) {
                 fprintf(stderr, "%s: running", progname);
                 for (char **a = m.argv; *a; a++)

@@ -72,8 +72,30 @@ int main(void) {
         CHECK(strcmp(joined(&m), "a b /m -o fsname=x\\,nofail,ro") == 0 && !m.nofail);
         mount_fuse_done(&m);
 
+        /* TYPE DIR: the spec is the type, no source */
+        CHECK(parse(ARGV("mount.fuse3", "memfs", "/m", "-o", "ro"), &m) == 0);
+        CHECK(strcmp(joined(&m), "memfs /m -o ro") == 0);
+        mount_fuse_done(&m);
+
+        /* root's defaults: dev,suid unless nodev/nosuid (or dev/suid) given */
+        CHECK(parse(ARGV("mount.fuse3", "memfs", "/m"), &m) == 0 && mount_fuse_root_defaults(&m) == 0);
+        CHECK(strcmp(joined(&m), "memfs /m -o dev,suid") == 0);
+        mount_fuse_done(&m);
+        CHECK(parse(ARGV("mount.fuse3", "s", "/m", "-t", "fuse.x", "-o", "nosuid,ro"), &m) == 0 &&
+              mount_fuse_root_defaults(&m) == 0);
+        CHECK(strcmp(joined(&m), "x s /m -o nosuid,ro,dev") == 0);
+        mount_fuse_done(&m);
+        CHECK(parse(ARGV("mount.fuse3", "s", "/m", "-t", "fuse.x", "-o", "nodev,suid"), &m) == 0 &&
+              mount_fuse_root_defaults(&m) == 0);
+        CHECK(strcmp(joined(&m), "x s /m -o nodev,suid") == 0);
+        mount_fuse_done(&m);
+        CHECK(parse(ARGV("mount.fuse3", "s", "/m", "-t", "fuse.x", "-o", "fsname=a\\,nodev"), &m) == 0 &&
+              mount_fuse_root_defaults(&m) == 0);
+        CHECK(strcmp(joined(&m), "x s /m -o fsname=a\\,nodev,dev,suid") == 0);
+        mount_fuse_done(&m);
+
         /* refusals */
-        CHECK(parse(ARGV("mount.fuse3", "src", "/m"), &m) == -EINVAL);          /* no type */
+        CHECK(parse(ARGV("mount.fuse3", "#src", "/m"), &m) == -EINVAL);        /* no type */
         CHECK(parse(ARGV("mount.fuse3", "src", "/m", "-t", "ext4"), &m) == -EINVAL);
         CHECK(parse(ARGV("mount.fuse3", "/bin/sh#x", "/m"), &m) == -EINVAL);  /* a path */
         CHECK(parse(ARGV("mount.fuse3", "a#b"), &m) == -EINVAL);               /* no dir */

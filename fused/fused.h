@@ -87,6 +87,7 @@ typedef enum OptionsError {
         OPTIONS_UNKNOWN,        /* not in the safe set */
         OPTIONS_RESERVED,       /* fd, rootmode, user_id, group_id */
         OPTIONS_BAD_VALUE,      /* e.g. max_read=abc, fsname with control chars */
+        OPTIONS_NEEDS_BLKDEV,   /* blksize= without blkdev */
 } OptionsError;
 
 int options_parse(const char *s, MountOptions *ret, OptionsError *ret_err, char **ret_bad);

@@ -18,6 +18,7 @@ const char *options_error_string(OptionsError e) {
         case OPTIONS_UNKNOWN: return "not allowed";
         case OPTIONS_RESERVED: return "set by fused, not by the caller";
         case OPTIONS_BAD_VALUE: return "has an invalid value";
+        case OPTIONS_NEEDS_BLKDEV: return "is only for a block device mount (blkdev), as the kernel and fusermount3 say";
         }
         return "invalid";
 }
@@ -308,6 +309,14 @@ int options_parse(const char *s, MountOptions *ret, OptionsError *ret_err, char 
                 r = apply(&o, tok, eq ? eq + 1 : NULL, &err);
                 if (r < 0)
                         goto fail;
+        }
+        /* The kernel refuses blksize for anything but fuseblk; say so
+         * rather than drop it. */
+        if (o.blksize && !o.blkdev) {
+                strcpy(tok, "blksize");
+                err = OPTIONS_NEEDS_BLKDEV;
+                r = -EINVAL;
+                goto fail;
         }
         r = normalize(&o);
         if (r < 0)

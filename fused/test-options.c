@@ -1,5 +1,6 @@
 /* Unit test of options.c: the safe set passes, reserved and unknown options
  * are refused, escapes and long strings cannot smuggle an option in. */
+#include <errno.h>
 #include <string.h>
 
 #include "fused.h"
@@ -54,6 +55,9 @@ int main(void) {
         CHECK(parse("dev", &o, &e, NULL) == 0 && options_unsafe(&o));
         options_done(&o);
         CHECK(parse("blkdev,blksize=4096", &o, &e, NULL) == 0 && options_unsafe(&o) && o.blksize == 4096);
+        options_done(&o);
+        /* As the kernel and fusermount3: blksize is for fuseblk only. */
+        CHECK(parse("blksize=4096", &o, &e, NULL) == -EINVAL && e == OPTIONS_NEEDS_BLKDEV);
         options_done(&o);
         CHECK(parse("suid,nosuid", &o, &e, NULL) == 0 && !options_unsafe(&o));
         options_done(&o);

@@ -4,6 +4,7 @@
 #include "symver.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,7 +53,6 @@ static const struct fuse_opt lib_opts[] = {
 	LIB_OPT("kernel_cache", conf.kernel_cache, 1),
 	LIB_OPT("intr", conf.intr, 1),
 	LIB_OPT("intr_signal=%d", conf.intr_signal, 0),
-	LIB_OPT("nullpath_ok", conf.nullpath_ok, 1),
 	FUSE_OPT_END
 };
 
@@ -110,7 +110,16 @@ static int lib_opt_proc(void *data, const char *arg, int key,
 		return 0;
 	case KEY_UID:
 	case KEY_GID:
-		if (parse_num(arg, 10, 0xffffffffUL, &n) < 0)
+		/* libfuse 3.14 reads these as %d: uid=-1 is (uid_t)-1, which
+		 * the kernel shows as the overflow uid. */
+		if (strchr(arg, '=')[1] == '-') {
+			long v = strtol(strchr(arg, '=') + 1, &end, 10);
+			if (*end || v < INT_MIN || end == strchr(arg, '=') + 2) {
+				fuse_log(FUSE_LOG_ERR, "fuse: invalid value in option '%s'\n", arg);
+				return -1;
+			}
+			n = (unsigned)(int)v;
+		} else if (parse_num(arg, 10, 0xffffffffUL, &n) < 0)
 			return -1;
 		if (key == KEY_UID) {
 			f->conf.set_uid = 1;
@@ -177,7 +186,6 @@ void fuse_lib_help(struct fuse_args *args)
 "    -o modules=M1[:M2...]  modules to stack on the file system\n"
 "    -o intr                let the kernel interrupt requests\n"
 "    -o intr_signal=NUM     signal sent on interrupt (%d)\n"
-"    -o nullpath_ok         the file system copes without paths of open files\n"
 "\n", DEFAULT_INTR_SIGNAL);
 	fuse_lowlevel_help();
 	for (int i = 0; args && i < args->argc; i++)

@@ -184,10 +184,10 @@ int fuse_mount_opts_parse(struct fuse_args *args, struct mount_opts **ret)
         if (args && fuse_opt_parse(args, mo, table, mopt_proc) == -1)
                 return -EINVAL;
 
-        if (mo->allow_other && mo->allow_root) {
-                fuse_log(FUSE_LOG_ERR, "fuse: allow_other and allow_root are mutually exclusive\n");
-                return -EINVAL;
-        }
+        /* libfuse 3.14 takes both, and allow_root (the narrower one) is
+         * what holds: programs and fstab lines that pass both work. */
+        if (mo->allow_other && mo->allow_root)
+                mo->allow_other = 0;
         if (mo->subtype && !mnt_subtype_valid(mo->subtype)) {
                 fuse_log(FUSE_LOG_ERR, "fuse: invalid value in option `subtype=%s'\n",
                          mo->subtype);

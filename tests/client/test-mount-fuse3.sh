@@ -62,6 +62,20 @@ h_check "drop_privileges: runs as the mountpoint's owner" \
   timeout 30 mount -t fuse.memfs none "$d" -o drop_privileges
 h_check "... uid $H_UID2" owner_is "$d" "$H_UID2"
 
+# Root mounting for itself gets what mount(8) gives root (as libfuse's
+# helper does): dev,suid unless nodev/nosuid are asked.
+r1=$H_TMP/mnt/root1 r2=$H_TMP/mnt/root2 r3=$H_TMP/mnt/root3
+h_mkdir "$r1" 0 0755; h_mkdir "$r2" 0 0755; h_mkdir "$r3" 0 0755
+h_check "root: mount -t fuse.memfs" timeout 30 mount -t fuse.memfs none "$r1"
+h_check "... rw,relatime: neither nosuid nor nodev" \
+  eval 'o=$(findmnt -n -o VFS-OPTIONS "$r1"); [[ ,$o, != *,nosuid,* && ,$o, != *,nodev,* ]]'
+h_check "root: nodev asked" timeout 30 mount -t fuse.memfs none "$r2" -o nodev
+h_check "... nodev, not nosuid" \
+  eval 'o=$(findmnt -n -o VFS-OPTIONS "$r2"); [[ ,$o, == *,nodev,* && ,$o, != *,nosuid,* ]]'
+h_check "root: mount.fuse3 TYPE MOUNTPOINT (the type as the spec)" timeout 30 "$helper" memfs "$r3"
+h_check "... mounted, type fuse.memfs" eval 'findmnt -n -o FSTYPE "$r3" | grep -qx fuse.memfs'
+for m in "$r1" "$r2" "$r3"; do umount "$m"; done
+
 # Refusals.
 e=$H_TMP/mnt/refused
 h_mkdir "$e" "$H_UID1" 0755

@@ -45,6 +45,7 @@ t_release $A "$M/a"
 t_mount_ok "explicit nosuid,nodev" $A "$M/a" -o nosuid,nodev
 t_release $A "$M/a"
 t_mount_err "unknown option" InvalidOption $A "$M/a" -o frobnicate
+t_mount_err "blksize without blkdev (the kernel refuses it too)" InvalidOption $A "$M/a" -o blksize=4096
 
 for o in fd=3 rootmode=40000 user_id=0 group_id=0 user_id=$A; do
   t_mount_err "$o is fused's to set" InvalidOption $A "$M/a" -o "$o"
