@@ -8,8 +8,8 @@
  * libfuse's helper takes it.  Options for mount(8), fstab and systemd (auto, noauto, user,
  * users, owner, group, defaults, nofail, _netdev, x-*, comment=*) are
  * accepted and not passed on, as mount(8) does for other helpers;
- * setuid=USER and drop_privileges are ours; the rest goes to the program
- * as `-o`. */
+ * setuid=USER, drop_privileges and as_owner are ours; the rest goes to the
+ * program as `-o`. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,6 +102,8 @@ static int take_options(struct mount_fuse *m, const char *s, const char **error)
                                 r = strdup_to(&m->setuid_user, o + 7);
                 } else if (strcmp(o, "drop_privileges") == 0)
                         m->drop_privileges = true;
+                else if (strcmp(o, "as_owner") == 0)
+                        m->as_owner = true;
                 else
                         r = append_option(&m->options, s, len);
                 free(o);
@@ -255,6 +257,11 @@ fail:
 fail_r:
         mount_fuse_done(m);
         return r;
+}
+
+int mount_fuse_set_mountpoint(struct mount_fuse *m, const char *path) {
+        int r = strdup_to(&m->mountpoint, path);
+        return r < 0 ? r : build_argv(m);
 }
 
 /* Whether the options (as given to the program) name o exactly. */

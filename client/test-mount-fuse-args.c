@@ -72,6 +72,12 @@ int main(void) {
         CHECK(strcmp(joined(&m), "a b /m -o fsname=x\\,nofail,ro") == 0 && !m.nofail);
         mount_fuse_done(&m);
 
+        /* as_owner is ours, drop_privileges fuse(8)'s; neither goes on */
+        CHECK(parse(ARGV("mount.fuse3", "memfs", "/m", "-o", "as_owner,ro"), &m) == 0);
+        CHECK(strcmp(joined(&m), "memfs /m -o ro") == 0 && m.as_owner && !m.drop_privileges);
+        CHECK(mount_fuse_set_mountpoint(&m, "/dev/fd/7") == 0 && strcmp(joined(&m), "memfs /dev/fd/7 -o ro") == 0);
+        mount_fuse_done(&m);
+
         /* TYPE DIR: the spec is the type, no source */
         CHECK(parse(ARGV("mount.fuse3", "memfs", "/m", "-o", "ro"), &m) == 0);
         CHECK(strcmp(joined(&m), "memfs /m -o ro") == 0);

@@ -1,7 +1,7 @@
 #!/bin/bash
 # mount.fuse3 behind mount(8): an /etc/fstab line and `mount -t fuse.TYPE`
 # command lines mount example/memfs as unprivileged users (setuid=USER,
-# drop_privileges) through fused, in a mount namespace where our helper and
+# as_owner) through fused, and as root with drop_privileges (fuse(8)), in a mount namespace where our helper and
 # a temporary fstab are bind-mounted over the system's.
 #   test-mount-fuse3.sh FUSED FUSEDCTL MOUNT_FUSE3 MEMFS
 set -u
@@ -58,9 +58,27 @@ h_check "mount -t fuse 'memfs#' (TYPE#SOURCE form)" \
   timeout 30 mount -t fuse 'memfs#' "$c" -o setuid=fusetest0
 h_check "... for uid $H_UID0" owner_is "$c" "$H_UID0"
 
-h_check "drop_privileges: runs as the mountpoint's owner" \
-  timeout 30 mount -t fuse.memfs none "$d" -o drop_privileges
+h_check "as_owner: runs as the mountpoint's owner" \
+  timeout 30 mount -t fuse.memfs none "$d" -o as_owner
 h_check "... uid $H_UID2" owner_is "$d" "$H_UID2"
+
+# drop_privileges as fuse(8) defines it: mounted here as root, the program
+# on /dev/fd/N with no capability left, ever.
+p=$H_TMP/mnt/priv
+h_mkdir "$p" 0 0755
+h_check "drop_privileges: mounted by mount.fuse3 as root" timeout 30 mount -t fuse.memfs none "$p" -o drop_privileges
+h_check "... type fuse.memfs, user_id=0, nosuid,nodev" eval 'findmnt -n -o FSTYPE "$p" | grep -qx fuse.memfs &&
+  findmnt -n -o FS-OPTIONS "$p" | grep -q "user_id=0" && findmnt -n -o VFS-OPTIONS "$p" | grep -q "nosuid,nodev"'
+pid=$(pgrep -f "^memfs /dev/fd/" | head -1)
+h_check "... the program serves /dev/fd/N" test -n "$pid"
+h_check "... as root with no capability in any set, and no_new_privs" eval '
+  grep -q "^CapEff:[[:space:]]*0000000000000000" /proc/$pid/status && grep -q "^CapPrm:[[:space:]]*0000000000000000" /proc/$pid/status &&
+  grep -q "^CapBnd:[[:space:]]*0000000000000000" /proc/$pid/status && grep -q "^CapAmb:[[:space:]]*0000000000000000" /proc/$pid/status &&
+  grep -q "^NoNewPrivs:[[:space:]]*1" /proc/$pid/status'
+h_check "... and it works" sh -c 'echo x >"$1/f" && test "$(cat "$1/f")" = x' sh "$p"
+h_check "... fused was not asked" eval '! "$fusedctl" list --json | jq -e --arg mp "$p" "any(.[]; .mountpoint == \$mp)" >/dev/null'
+umount "$p"
+h_check "... unmounted, the program ends" wait_for not pgrep -f "^memfs /dev/fd/"
 
 # Root mounting for itself gets what mount(8) gives root (as libfuse's
 # helper does): dev,suid unless nodev/nosuid are asked.
@@ -85,8 +103,8 @@ h_check "... with fused's reason" grep -q "through fused failed: ." <<<"$ERR"
 h_check "setuid= of nobody known: refused" \
   expect_fail timeout 30 mount -t fuse.memfs none "$e" -o setuid=no-such-user
 h_check "... saying so" grep -q "no such user" <<<"$ERR"
-h_check "drop_privileges on a root-owned directory: refused" \
-  expect_fail timeout 30 mount -t fuse.memfs none "$H_TMP/mnt" -o drop_privileges
+h_check "as_owner on a root-owned directory: refused" \
+  expect_fail timeout 30 mount -t fuse.memfs none "$H_TMP/mnt" -o as_owner
 h_check "... saying what to do" grep -q "setuid=USER" <<<"$ERR"
 h_check "nothing mounted by the refusals" eval 'not is_fuse_mounted "$e" && not is_fuse_mounted "$H_TMP/mnt"'
 
