@@ -84,8 +84,15 @@ static int count_open_fds(Context *c, unsigned *ret) {
  * the fds left, -EBUSY if only while others are in flight, -EMFILE if not
  * even then. */
 int context_fd_headroom(Context *c, unsigned *ret_open) {
+        struct rlimit rl;
         unsigned n = 0;
         int r = count_open_fds(c, &n);
+
+        /* The limit as it is now: it can be lowered under a running fused
+         * (prlimit), and a mount made with fds too few to hand its fd over
+         * would be left behind. */
+        if (getrlimit(RLIMIT_NOFILE, &rl) == 0)
+                c->fd_limit = rl.rlim_cur > UINT32_MAX ? UINT32_MAX : (unsigned) rl.rlim_cur;
 
         if (ret_open)
                 *ret_open = n;
