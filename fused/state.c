@@ -224,10 +224,14 @@ int state_save(Context *c, MountRecord *m) {
         if (fd < 0)
                 return -errno;
         size_t n = strlen(text);
-        if (write(fd, text, n) != (ssize_t) n)
-                return -EIO;
-        if (renameat(c->state_fd, tmp, c->state_fd, name) < 0)
-                return -errno;
+        ssize_t k = write(fd, text, n);
+        if (k != (ssize_t) n || renameat(c->state_fd, tmp, c->state_fd, name) < 0) {
+                r = k < 0 || k == (ssize_t) n ? -errno : -ENOSPC;
+                (void) unlinkat(c->state_fd, tmp, 0);
+                return r;
+        }
+        /* Written: its file is named by its id (see record_refused()). */
+        m->file_id = m->id;
         return 0;
 }
 
@@ -406,10 +410,16 @@ static int drop_duplicates(Context *c) {
         return dropped;
 }
 
-/* Drop duplicate records and those of mounts that no longer exist.
- * Returns how many. */
+/* Drop duplicate records and those of mounts that no longer exist, and
+ * write the records that could not be written when their mount was made
+ * (the state directory full or read-only then).  Returns how many were
+ * dropped. */
 int state_reconcile(Context *c) {
         int dropped = drop_duplicates(c);
+
+        for (MountRecord *m = c->mounts; m; m = m->next)
+                if (m->file_id == 0)
+                        (void) state_save(c, m);
 
         for (MountRecord *m = c->mounts, *next; m; m = next) {
                 next = m->next;
