@@ -248,7 +248,10 @@ static int restore_state(Context *c) {
                 log_msg(LOG_INFO, "Restored %u mount(s), dropped %d gone", c->n_mounts, dropped);
         for (MountRecord *m = c->mounts, *next; m; m = next) {
                 next = m->next;
-                if (m->auto_unmount)
+                /* No sender: it was on a bus daemon that has gone since. */
+                if (m->auto_unmount && !m->sender)
+                        auto_unmount(c, m, "owner's bus has gone");
+                else if (m->auto_unmount)
                         (void) auto_unmount_check_owner(c, m);
         }
         /* Reading the state files and mountinfo left freed buffers. */

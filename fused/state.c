@@ -210,12 +210,49 @@ int record_parse(const char *text, MountRecord *m) {
         return 0;
 }
 
+/* The sender of a record is a unique name on one bus daemon's run: a bus
+ * started again hands the same names out anew.  So each file says which
+ * run of the bus (its server id) its sender belongs to. */
+static int append_bus_id(Context *c, char **text) {
+        sd_id128_t id;
+        size_t len = strlen(*text);
+
+        if (!c->bus || sd_bus_get_bus_id(c->bus, &id) < 0)
+                return 0;
+        char *p = realloc(*text, len + sizeof "bus=\n" + 32);
+        if (!p)
+                return -ENOMEM;
+        *text = p;
+        snprintf(p + len, sizeof "bus=\n" + 32, "bus=" SD_ID128_FORMAT_STR "\n", SD_ID128_FORMAT_VAL(id));
+        return 0;
+}
+
+/* Whether the file says its sender is of another run of the bus than ours
+ * (a file without, of an older fused, cannot tell: false). */
+static bool bus_id_other(Context *c, const char *text) {
+        char want[sizeof "bus=\n" + 32];
+        sd_id128_t id;
+
+        if (!c->bus || sd_bus_get_bus_id(c->bus, &id) < 0)
+                return false;
+        const char *p = strncmp(text, "bus=", 4) == 0 ? text : strstr(text, "\nbus=");
+        if (!p)
+                return false;
+        if (*p == '\n')
+                p++;
+        snprintf(want, sizeof want, "bus=" SD_ID128_FORMAT_STR "\n", SD_ID128_FORMAT_VAL(id));
+        return strncmp(p, want, strlen(want)) != 0;
+}
+
 int state_save(Context *c, MountRecord *m) {
         _cleanup_free_ char *text = NULL;
         char name[32], tmp[40];
         int r;
 
         r = record_serialize(m, &text);
+        if (r < 0)
+                return r;
+        r = append_bus_id(c, &text);
         if (r < 0)
                 return r;
         snprintf(name, sizeof name, "%" PRIu64, m->id);
@@ -309,6 +346,11 @@ int state_load(Context *c) {
                         (void) unlinkat(c->state_fd, de->d_name, 0);
                         record_free(m);
                         continue;
+                }
+                /* Its owner's connection went with the bus it was on. */
+                if (bus_id_other(c, text)) {
+                        free(m->sender);
+                        m->sender = NULL;
                 }
                 m = record_pack(m);
                 if (!m) {
