@@ -7,6 +7,7 @@
 #   h_setup                      # temp dir, bus, polkitd (our actions, no rules)
 #   h_rules 50-x.rules <<'EOF'   # optional: add a polkit rule (restarts polkitd)
 #   h_start_fused /path/to/fused # waits for org.freedesktop.fuse1
+#   h_start_bus                  # the bus daemon again, after a test killed it
 #   h_as 61000 cmd...            # run as an unprivileged uid
 #   h_user_bins VAR...           # the programs VARs name, as copies the
 #                                # test uids can run (../user-bin.sh)
@@ -165,8 +166,15 @@ h_setup() {
   mount --bind "$H_TMP/polkit/empty" /usr/share/polkit-1/rules.d
 
   h_write_bus_conf
+  h_start_bus
+  h_start_polkitd
+}
+
+# Start the bus daemon (again: a test may kill it) on the same socket.
+h_start_bus() {
+  rm -f "$H_TMP/bus/system_bus_socket"
   dbus-daemon --config-file="$H_TMP/bus/system.conf" --nofork --nopidfile \
-    --nosyslog 2>"$H_TMP/bus/log" &
+    --nosyslog 2>>"$H_TMP/bus/log" &
   H_BUS_PID=$!
   export DBUS_SYSTEM_BUS_ADDRESS="unix:path=$H_TMP/bus/system_bus_socket"
   local tries=200
@@ -175,7 +183,6 @@ h_setup() {
     kill -0 "$H_BUS_PID" 2>/dev/null || h_die "dbus-daemon exited: $(cat "$H_TMP/bus/log")"
     sleep 0.05
   done
-  h_start_polkitd
 }
 
 h_start_polkitd() {
