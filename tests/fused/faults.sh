@@ -7,7 +7,8 @@
 #                           with its true owner (the mount's user_id), every
 #                           record under $F_DIR is a live FUSE mount there,
 #                           no fused process but fused and its (at most 4)
-#                           workers
+#                           workers, fused's fds at F_FDS (less those of
+#                           workers and auto-unmount mounts)
 #   f_clean WHAT UID...     unmount through fused, as their owners, all
 #                           FUSE mounts under $F_DIR; then nothing is left
 #                           mounted, and fused's fds are back to F_FDS
@@ -18,11 +19,14 @@
 
 F_DIR= F_FDS=
 
+# fused's fds less 2 per worker child (its socket and pidfd) and 2 per
+# auto-unmount mount (the namespace and root it keeps: count the former).
 f_fds() {
-  local n w
+  local n w ns
   n=$(ls "/proc/$H_FUSED_PID/fd" 2>/dev/null | wc -l)
   w=$(pgrep -P "$H_FUSED_PID" | wc -l)
-  echo $((n - 2 * w))
+  ns=$(find "/proc/$H_FUSED_PID/fd" -lname 'mnt:*' 2>/dev/null | wc -l)
+  echo $((n - 2 * w - 2 * ns))
 }
 
 f_baseline() {
@@ -79,6 +83,14 @@ f_consistent() {
     test -z "$d"
   h_check "$what: no worker left by a fused that is gone${o:+ ($(echo $o))}" test -z "$o"
   h_check "$what: at most 4 workers under fused" test "$(pgrep -c -P "$H_FUSED_PID")" -le 4
+  local f
+  for i in $(seq 50); do
+    f=$(f_fds)
+    [ "$f" = "$F_FDS" ] && break
+    sleep 0.1
+  done
+  h_check "$what: fused's fds at its baseline ($f, baseline $F_FDS, less workers and auto-unmount mounts)" \
+    test "$f" = "$F_FDS"
 }
 
 # f_clean WHAT: every FUSE mount under F_DIR unmounted through fused by its

@@ -118,7 +118,7 @@ f_consistent "state dir full, then room again, fused started again"
 f_clean "state dir full"
 
 t_mount_ok "state dir read-only: A mounts first" $A "$M/a1"
-mount -o remount,ro "$H_STATE"
+h_check "state dir made read-only (fused holds no file of it open for writing)" mount -o remount,ro "$H_STATE"
 t_mount_ok "state dir read-only: A mounts" $A "$M/a2"
 t_mount_ok "state dir read-only: B mounts" $B "$M/b1"
 t_client $A unmount "$M/a1"
@@ -129,6 +129,6 @@ t_client 0 list
 h_stop_fused; h_start_fused
 f_consistent "state dir read-only, then writable, fused started again"
 f_clean "state dir read-only"
-h_check "no temporary state file left behind" test -z "$(ls -A "$H_STATE/mounts")"
+h_check "no state file left behind, temporary or not" test -z "$(ls -A "$H_STATE/mounts")"
 
 h_done
