@@ -115,7 +115,12 @@ f_clean() {
 
 f_kill_fused() {
   local sig=${1:-KILL}
-  { kill -"$sig" "$H_FUSED_PID"; wait "$H_FUSED_PID"; } 2>/dev/null
+  kill -"$sig" "$H_FUSED_PID" 2>/dev/null
+  if ! timeout 10 tail --pid="$H_FUSED_PID" -f /dev/null; then
+    grep -H . "/proc/$H_FUSED_PID/status" "/proc/$H_FUSED_PID/wchan" "/proc/$H_FUSED_PID/stack" 2>/dev/null | grep -v '^[^:]*:[^:]*:\(Vm\|Rss\|Huge\|Cpus\|Mems\)' >&2
+    h_die "fused does not die of SIG$sig"
+  fi
+  wait "$H_FUSED_PID" 2>/dev/null
   H_FUSED_PID=
   h_name_gone org.freedesktop.fuse1 5 || h_die "fused's name still on the bus"
 }
