@@ -114,13 +114,16 @@ f_clean() {
 }
 
 f_kill_fused() {
-  local sig=${1:-KILL}
-  kill -"$sig" "$H_FUSED_PID" 2>/dev/null
-  if ! timeout 10 tail --pid="$H_FUSED_PID" -f /dev/null; then
-    grep -H . "/proc/$H_FUSED_PID/status" "/proc/$H_FUSED_PID/wchan" "/proc/$H_FUSED_PID/stack" 2>/dev/null | grep -v '^[^:]*:[^:]*:\(Vm\|Rss\|Huge\|Cpus\|Mems\)' >&2
+  local sig=${1:-KILL} dead=yes
+  # (Braces: bash reports a killed job on the group's stderr.)
+  { kill -"$sig" "$H_FUSED_PID"
+    timeout 10 tail --pid="$H_FUSED_PID" -f /dev/null || dead=no
+    [ $dead = yes ] && wait "$H_FUSED_PID"; } 2>/dev/null
+  if [ $dead = no ]; then
+    grep -H . "/proc/$H_FUSED_PID/wchan" "/proc/$H_FUSED_PID/stack" >&2
+    grep -H '^State' "/proc/$H_FUSED_PID/status" >&2
     h_die "fused does not die of SIG$sig"
   fi
-  wait "$H_FUSED_PID" 2>/dev/null
   H_FUSED_PID=
   h_name_gone org.freedesktop.fuse1 5 || h_die "fused's name still on the bus"
 }
