@@ -19,14 +19,15 @@
 
 F_DIR= F_FDS=
 
-# fused's fds less 2 per worker child (its socket and pidfd) and 2 per
-# auto-unmount mount (the namespace and root it keeps: count the former).
+# fused's fds less 2 per worker child (its socket and pidfd) and those an
+# auto-unmount mount keeps (its namespace, and maybe its root directory:
+# fused holds no other fd of either kind when idle).
 f_fds() {
-  local n w ns
+  local n w keep
   n=$(ls "/proc/$H_FUSED_PID/fd" 2>/dev/null | wc -l)
   w=$(pgrep -P "$H_FUSED_PID" | wc -l)
-  ns=$(find "/proc/$H_FUSED_PID/fd" -lname 'mnt:*' 2>/dev/null | wc -l)
-  echo $((n - 2 * w - 2 * ns))
+  keep=$(find "/proc/$H_FUSED_PID/fd" \( -lname 'mnt:*' -o -lname / \) 2>/dev/null | wc -l)
+  echo $((n - 2 * w - keep))
 }
 
 f_baseline() {

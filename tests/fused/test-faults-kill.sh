@@ -4,7 +4,7 @@
 # asks, fused is killed after a random delay of 0-30 ms, N times each (N
 # defaults to 25, the third argument).  Then at given steps, found without
 # strace: the mount worker waiting for polkit's answer (polkitd stopped:
-# the worker is parked, still running as the caller, which /proc shows),
+# the worker is parked, holding the /dev/fuse it opened, which /proc shows),
 # and a worker blocked resolving a path through a FUSE mount whose server
 # never answers (the caller's own hung mount).  After each, with fused
 # running again: every FUSE mount under the test dir has a record with its
@@ -91,7 +91,7 @@ else
 fi
 
 # --- given steps ---------------------------------------------------------------
-# A worker of fused's running as UID (phase one, or parked after it).
+# A worker of fused's running as UID (phase one).
 worker_as() {
   local uid=$1 tries=200 w
   while (( tries-- > 0 )); do
@@ -102,13 +102,27 @@ worker_as() {
   done
   return 1
 }
+# A worker of fused's in the middle of a Mount: it holds the /dev/fuse it
+# opened for it (an idle one holds nothing of a job).
+worker_mounting() {
+  local tries=200 w
+  while (( tries-- > 0 )); do
+    for w in $(pgrep -P "$H_FUSED_PID"); do
+      find "/proc/$w/fd" -lname /dev/fuse 2>/dev/null | grep -q . && { echo "$w"; return 0; }
+    done
+    sleep 0.05
+  done
+  return 1
+}
 
 # Parked: the mountpoint checked, polkit asked, polkitd stopped.
 kill -STOP "$H_POLKIT_PID"
 t_bg $A "$H_TMP/p.out" mount --hold "$M/a"
 c=$T_BG_PID
-w=$(worker_as $A)
-h_check "a Mount's worker waits for polkit, as the caller" test -n "$w"
+w=$(worker_mounting)
+sleep 0.5
+h_check "a Mount's worker waits (parked, /dev/fuse open) while polkit is asked" \
+  eval '[ -n "$w" ] && find "/proc/$w/fd" -lname /dev/fuse | grep -q . && ! t_is_fuse "$M/a"'
 f_kill_fused
 h_check "... fused killed: its parked worker dies with it" timeout 5 tail --pid="${w:-0}" -f /dev/null
 kill -CONT "$H_POLKIT_PID"
