@@ -1,7 +1,8 @@
 #!/bin/bash
 # fused SIGKILLed in the middle of a Mount and of an Unmount, then started
 # again (issue 8, "Faults, nothing lost").  First at random points: a client
-# asks, fused is killed after a random delay of 0-30 ms, N times each (N
+# asks, fused is killed after a random delay (up to 1.5 times a Mount's
+# time, at least 20 ms), N times each (N
 # defaults to 25, the third argument).  Then at given steps, found without
 # strace: the mount worker waiting for polkit's answer (polkitd stopped:
 # the worker is parked, holding the /dev/fuse it opened, which /proc shows),
@@ -27,7 +28,13 @@ M=$H_TMP/mnt
 h_mkdir "$M/a" $A 0755
 h_mkdir "$M/b" $B 0755
 f_baseline
-delay() { sleep "0.0$(printf '%02d' $((RANDOM % 30)))"; }
+# The kill falls anywhere from the request to a little after its reply:
+# a random delay up to 1.5 times what one Mount by a new client takes here
+# and now (at least 20 ms), in 0.1 ms steps.
+t0=$(date +%s%N); t_client $A mount "$M/a"; t1=$(date +%s%N); t_release $A "$M/a"
+span=$(( (t1 - t0) * 3 / 2 / 100000 ))
+(( span < 200 )) && span=200
+delay() { local d=$((RANDOM * 32768 + RANDOM)); d=$((d % span)); sleep "$((d / 10000)).$(printf '%04d' $((d % 10000)))"; }
 # Mounts that fused made but could not record before it died (see the
 # expected failure below).
 unrecorded=0 unrecorded_at=
@@ -62,7 +69,7 @@ for i in $(seq "$N"); do
   f_clean "killed mid-Mount ($i)" >"$H_TMP/check.out"
   grep -v '^ok' "$H_TMP/check.out"
 done
-h_pass "fused SIGKILLed at $N random points of a Mount ($got times after the reply): checked after each (failures above)"
+h_pass "fused SIGKILLed at $N random points of a Mount, 0-$((span / 10)) ms in ($got times after the reply): checked after each (failures above)"
 
 # --- random points of an Unmount ---------------------------------------------
 for i in $(seq "$N"); do
