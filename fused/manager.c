@@ -243,8 +243,10 @@ static void on_mounted(Context *c, int r, WorkerReply *reply, int fd, void *user
                 return request_fail(req, FUSED_ERROR_MOUNT_FAILED, "Mounting on %s failed: %s%s%s", req->path,
                                     strerror(-reply->error), reply->message[0] ? " (kernel: " : "",
                                     reply->message[0] ? reply->message : "");
-        if (fuse_fd < 0)
-                return request_fail(req, FUSED_ERROR_MOUNT_FAILED, "Mounting on %s failed: no fd", req->path);
+        /* Mounted, but the fd did not reach us (fused was out of fds when
+         * the worker's answer came): nobody can ever serve this mount.  It
+         * is recorded and taken down again, below, never left behind. */
+        bool lost = fuse_fd < 0;
 
         MountRecord *m = record_new_packed(c->next_id, req->path, options_source(&req->opts), req->opts.subtype,
                                            req->opts.normalized, req->caller.sender);
@@ -275,24 +277,43 @@ static void on_mounted(Context *c, int r, WorkerReply *reply, int fd, void *user
                     (!caller_connected(req->caller.sender) &&
                      sd_bus_get_name_creds(c->bus, req->caller.sender, 0, &creds) < 0);
         sd_bus_creds_unref(creds);
-        if (m->auto_unmount || gone)
+        if (m->auto_unmount || gone || lost)
                 keep_ns(c, req, m);
-        if (gone) {
+        if (gone || lost) {
                 publish(c, m);
+                const char *why = gone ? "caller left before the reply" : "the mount's fd was lost: fused is "
+                                                                          "out of file descriptors";
+                auto_unmount(c, m, why);
+                if (lost)
+                        return request_fail(req, FUSED_ERROR_TOO_MANY_MOUNTS,
+                                            "fused ran out of file descriptors while mounting on %s and took the "
+                                            "mount down again: try again, or ask an administrator to raise "
+                                            "LimitNOFILE= of fused", req->path);
                 log_req(req, "deny", "caller left before the reply; unmounting");
-                auto_unmount(c, m, "caller left before the reply");
                 request_free(req);
                 return;
         }
-        /* The reply first, the bookkeeping after: the caller waits for
-         * nothing it does not need, and this loop handles no other request
-         * in between, so the record is complete before anyone can ask. */
+        /* The record first, then the reply: once the caller has the fd, a
+         * fused killed at any moment after still knows the mount and its
+         * owner when it starts again.  This loop handles no other request
+         * in between. */
         r = mount_object_path(m);
-        if (r >= 0)
+        if (r >= 0) {
+                publish(c, m);
                 r = sd_bus_reply_method_return(req->msg, FUSED_METHOD_MOUNT_OUT, fuse_fd, m->object_path);
-        if (r < 0)
+        }
+        if (r < 0) {
+                /* The caller will never get the fd: take the mount down. */
                 log_errno(LOG_WARNING, r, "Cannot reply to %s", req->caller.sender);
-        publish(c, m);
+                if (m->ns_fd < 0)
+                        keep_ns(c, req, m);
+                if (!m->published)
+                        publish(c, m);
+                log_req(req, "deny", "the reply could not be sent; unmounting");
+                auto_unmount(c, m, "the reply could not be sent");
+                request_free(req);
+                return;
+        }
         log_req(req, "allow", m->auto_unmount ? "mounted, auto-unmount" : "mounted");
         if (m->auto_unmount)
                 (void) auto_unmount_check_owner(c, m);

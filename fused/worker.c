@@ -141,7 +141,14 @@ static int on_io(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
                 if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS &&
                     cm->cmsg_len == CMSG_LEN(sizeof(int)))
                         memcpy(&passed, CMSG_DATA(cm), sizeof(int));
-        if (n != (ssize_t) sizeof reply || (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC))) {
+        /* A last answer whose fd we had no room for (EMFILE) still says
+         * what was done: the mount exists, and only fused can take it down
+         * again.  Hand the answer on without the fd. */
+        bool fd_lost = n == (ssize_t) sizeof reply && !(mh.msg_flags & MSG_TRUNC) &&
+                       (mh.msg_flags & MSG_CTRUNC) && passed < 0 && !(w->state == WORKER_BUSY && w->two_phase);
+        if (fd_lost)
+                log_msg(LOG_WARNING, "A worker's answer came without its file descriptor (out of fds?)");
+        if (!fd_lost && (n != (ssize_t) sizeof reply || (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC)))) {
                 if (passed >= 0)
                         close(passed);
                 fail(w, n < 0 ? -errno : -ECHILD);
