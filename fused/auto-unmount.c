@@ -95,7 +95,8 @@ void auto_unmount(Context *c, MountRecord *m, const char *why) {
         int r = a ? 0 : -ENOMEM;
         if (r >= 0) {
                 /* As root, from the namespace's root: the recorded path. */
-                *a = (UmountArgs) { .lazy = true, .expect_id = m->mnt_id, .expect_unique = m->mnt_id_unique };
+                *a = (UmountArgs) { .lazy = true, .expect_id = m->mnt_id, .expect_unique = m->mnt_id_unique,
+                                    .owner = m->owner };
                 ns_target_init(&a->t, -1, 0, m->ns_fd, c->proc_fd, 0, 0);
                 r = ns_set_path(a->path, m->mountpoint);
         }

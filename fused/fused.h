@@ -308,8 +308,10 @@ typedef struct UmountArgs {
         char path[PATH_MAX];    /* as the caller named it from its root; from the
                                  * namespace's root when t.ns_fd is fused's */
         bool lazy;
-        uint64_t expect_id;     /* the mount checked before */
-        uint64_t expect_unique; /* 0: kernel without unique ids */
+        uint64_t expect_id;     /* the mount checked before; with expect_unique */
+        uint64_t expect_unique; /* 0 too: unknown, take the FUSE mount at path if it
+                                 * is owner's (a pending record's) */
+        uid_t owner;
 } UmountArgs;
 
 /* Fill in the plain-data copies; -ENAMETOOLONG rather than cut a string. */
@@ -380,6 +382,9 @@ typedef struct MountRecord {
         bool unmount_retry;     /* auto-unmount failed to start or failed: try again */
         unsigned unmount_attempts;
         bool published;         /* on the bus as an object */
+        bool pending;           /* written before the mount is made, replaced
+                                 * before the caller gets the fd: found at start,
+                                 * its mount (if any) is one nobody can serve */
         bool packed;            /* the strings point into strings[]: not freed or replaced one by one */
         struct MountRecord *next;
         char strings[];         /* record_new_packed(): object_path, mountpoint, ... */

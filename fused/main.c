@@ -238,6 +238,18 @@ static int restore_state(Context *c) {
         int r = state_load(c);
         if (r < 0)
                 return log_errno(LOG_ERR, r, "Cannot load state from %s", c->state_dir);
+        /* A pending record: the last fused was killed while making that
+         * mount, before its caller got the fd.  Whatever was mounted is
+         * served by nobody, ever: take it down (by path and owner, its ids
+         * never made it to the record).  Before reconciling, which would
+         * drop the record for want of ids and leave the mount. */
+        for (MountRecord *m = c->mounts, *next; m; m = next) {
+                next = m->next;
+                if (!m->pending)
+                        continue;
+                m->auto_unmount = true;
+                auto_unmount(c, m, "fused was stopped before its caller got the fd");
+        }
         int dropped = state_reconcile(c);
         for (MountRecord *m = c->mounts; m; m = m->next) {
                 r = mount_object_add(c, m);
@@ -248,6 +260,8 @@ static int restore_state(Context *c) {
                 log_msg(LOG_INFO, "Restored %u mount(s), dropped %d gone", c->n_mounts, dropped);
         for (MountRecord *m = c->mounts, *next; m; m = next) {
                 next = m->next;
+                if (m->pending)
+                        continue;
                 /* No sender: it was on a bus daemon that has gone since. */
                 if (m->auto_unmount && !m->sender)
                         auto_unmount(c, m, "owner's bus has gone");

@@ -39,6 +39,7 @@ typedef struct Request {
         size_t n_actions, next_action;
         uid_t owner;            /* Unmount: whose mount it is */
         Worker *worker;         /* the check worker, waiting to act */
+        MountRecord *pending;   /* on disk while the mount is being made */
 } Request;
 
 static Request *request_free(Request *req) {
@@ -57,6 +58,11 @@ static Request *request_free(Request *req) {
                 close(req->given_fd);
         if (req->target_fd >= 0)
                 close(req->target_fd);
+        if (req->pending) {
+                /* No mount came of it. */
+                state_remove(req->c, req->pending);
+                record_free(req->pending);
+        }
         sd_bus_message_unref(req->msg);
         free(req->path);
         free(req->asked_path);
@@ -206,9 +212,14 @@ static void mount_next_polkit(Request *req);
 /* Recorded under the state directory and on the bus. */
 static void publish(Context *c, MountRecord *m) {
         int r = state_save(c, m);
-        if (r < 0)
+        if (r < 0) {
                 log_errno(LOG_WARNING, r, "Cannot record mount %s in %s, a restart will forget its owner",
                           m->mountpoint, c->state_dir);
+                /* Not the pending record either: its mount is served.  The
+                 * next reconcile writes the record (file_id 0). */
+                state_remove(c, m);
+                m->file_id = 0;
+        }
         r = mount_object_add(c, m);
         if (r < 0)
                 log_errno(LOG_WARNING, r, "Cannot add bus object for %s", m->mountpoint);
@@ -230,6 +241,44 @@ static void keep_ns(Context *c, Request *req, MountRecord *m) {
         }
 }
 
+/* The record of the mount being made, ids still unknown. */
+static MountRecord *new_record(Request *req) {
+        Context *c = req->c;
+        struct timespec ts;
+        MountRecord *m = record_new_packed(c->next_id, req->path, options_source(&req->opts), req->opts.subtype,
+                                           req->opts.normalized, req->caller.sender);
+
+        if (!m)
+                return NULL;
+        c->next_id++;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        m->owner = req->caller.uid;
+        m->pid = req->caller.pid;
+        m->created_usec = (uint64_t) ts.tv_sec * 1000000ULL + (uint64_t) ts.tv_nsec / 1000ULL;
+        m->auto_unmount = req->auto_unmount;
+        m->ns_id = req->resolved.ns_id;
+        m->ns_dev = req->resolved.ns_dev;
+        m->ns_ino = req->resolved.ns_ino;
+        return m;
+}
+
+/* Before the mount is made: a record on disk says a mount may exist whose
+ * fd nobody got, should fused be killed before the caller gets it; the
+ * fused that starts next takes that mount down (main.c).  Replaced by the
+ * real record before the reply.  Not being able to write it changes
+ * nothing else: mounts are made without records when the state directory
+ * is full or read-only, and written later. */
+static void pending_begin(Request *req) {
+        if (req->pending)
+                return;
+        req->pending = new_record(req);
+        if (!req->pending)
+                return;
+        req->pending->pending = true;
+        if (state_save(req->c, req->pending) < 0)
+                req->pending->file_id = 0;
+}
+
 static void on_mounted(Context *c, int r, WorkerReply *reply, int fd, void *userdata) {
         Request *req = userdata;
         _cleanup_close_ int fuse_fd = fd;
@@ -248,17 +297,12 @@ static void on_mounted(Context *c, int r, WorkerReply *reply, int fd, void *user
          * is recorded and taken down again, below, never left behind. */
         bool lost = fuse_fd < 0;
 
-        MountRecord *m = record_new_packed(c->next_id, req->path, options_source(&req->opts), req->opts.subtype,
-                                           req->opts.normalized, req->caller.sender);
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
+        MountRecord *m = TAKE_PTR(req->pending);
+        if (!m)
+                m = new_record(req);
         if (!m)
                 goto oom;
-        c->next_id++;
-        m->owner = req->caller.uid;
-        m->pid = req->caller.pid;
-        m->created_usec = (uint64_t) ts.tv_sec * 1000000ULL + (uint64_t) ts.tv_nsec / 1000ULL;
-        m->auto_unmount = req->auto_unmount;
+        m->pending = false;
         m->mnt_id = reply->mnt_id;
         m->mnt_id_unique = reply->mnt_id_unique;
         m->ns_id = reply->ns_id;
@@ -341,6 +385,7 @@ static bool continue_worker(Request *req, bool allow_unsafe, worker_done_t done)
 }
 
 static void mount_spawn(Request *req) {
+        pending_begin(req);
         if (continue_worker(req, req->allow_unsafe, on_mounted))
                 return;
         MountArgs a = {

@@ -614,10 +614,21 @@ int ns_umount(void *userdata, WorkerReply *reply, int *ret_fd) {
         k = ns_resolve(&r, reply, ret_fd);
         if (k < 0)
                 return k;
+        uint64_t id = a->expect_id, unique = a->expect_unique;
+        if (!id && !unique) {
+                /* A mount fused made but never learnt the ids of (its
+                 * record was pending): the FUSE mount at the path, if it is
+                 * the owner's.  In a user namespace user_id is in its terms:
+                 * there the path and the namespace are what is known. */
+                if (!reply->ns_foreign && (reply->user_id < 0 || (uid_t) reply->user_id != a->owner))
+                        return -ESTALE;
+                id = reply->mnt_id;
+                unique = reply->mnt_id_unique;
+        }
         k = become_root();
         if (k < 0)
                 return k;
-        return umount_at(r.parent_fd, r.base, a->expect_id, a->expect_unique, a->lazy);
+        return umount_at(r.parent_fd, r.base, id, unique, a->lazy);
 }
 
 int ns_umount_check(void *userdata, WorkerReply *reply, int *ret_fd) {

@@ -139,6 +139,7 @@ int record_serialize(const MountRecord *m, char **ret) {
         if (r >= 0) r = append_u64(&buf, &len, "ns_id", m->ns_id);
         if (r >= 0) r = append_u64(&buf, &len, "ns_dev", (uint64_t) m->ns_dev);
         if (r >= 0) r = append_u64(&buf, &len, "ns_ino", (uint64_t) m->ns_ino);
+        if (r >= 0 && m->pending) r = append_u64(&buf, &len, "pending", 1);
         if (r < 0) {
                 free(buf);
                 return r;
@@ -194,6 +195,7 @@ int record_parse(const char *text, MountRecord *m) {
                         else if (KEY("ns_id")) m->ns_id = u;
                         else if (KEY("ns_dev")) m->ns_dev = (dev_t) u;
                         else if (KEY("ns_ino")) m->ns_ino = (ino_t) u;
+                        else if (KEY("pending")) m->pending = u != 0;
 #undef KEY
 #undef TAKE_STR
                 }
