@@ -170,11 +170,16 @@ static int fuse_read_folio(struct file *file, struct folio *folio)
 	return r < 0 ? r : 0;
 }
 
-/* Readahead in batches of one READ each; a failed batch leaves its folios
- * not uptodate, and read_folio retries them one by one. */
+/*
+ * Readahead in batches of one READ each; a failed batch leaves its folios
+ * not uptodate, and read_folio retries them one by one.  Positions are
+ * counted here: readahead_pos() lags by the folio last handed out.
+ */
 static void fuse_readahead(struct readahead_control *rac)
 {
 	struct file *file = rac->file;
+	loff_t pos = readahead_pos(rac);
+	size_t left = readahead_length(rac);
 	struct fuse_conn *fc;
 	size_t batch;
 	char *buf;
@@ -188,12 +193,12 @@ static void fuse_readahead(struct readahead_control *rac)
 	if (!buf)
 		return;
 
-	while (readahead_count(rac)) {
-		size_t len = min_t(size_t, readahead_length(rac), batch);
+	while (left) {
+		size_t len = min(left, batch);
 		size_t done = 0;
 		ssize_t r;
 
-		r = fuse_send_read(file, readahead_pos(rac), buf, len);
+		r = fuse_send_read(file, pos, buf, len);
 		while (done < len) {
 			struct folio *folio = readahead_folio(rac);
 
@@ -205,6 +210,10 @@ static void fuse_readahead(struct readahead_control *rac)
 			folio_unlock(folio);
 			done += folio_size(folio);
 		}
+		if (!done)
+			break;
+		pos += done;
+		left -= min(left, done);
 	}
 	kvfree(buf);
 }
