@@ -33,7 +33,7 @@ for arg in "$@"; do
 		m=$mod; [ $which = stock ] && m=stock
 		t0=$(date +%s)
 		"$srcdir/vm-run.sh" "$kver" "$m" "$work/$kver-$which" "$work/$kver-$which.log" -- \
-			"$srcdir/vm-suite.sh" "$build" "$hostile"
+			"$srcdir/vm-suite.sh" "$build" "$hostile" "$which"
 		echo "$kver $which: VM run took $(( $(date +%s) - t0 )) s, log $work/$kver-$which.log"
 	done
 	ran=1
