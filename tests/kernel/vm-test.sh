@@ -11,6 +11,7 @@ shift 3
 work=$build/tests/kernel/vm
 mkdir -p "$work"
 
+[ $# -gt 0 ] || { echo "SKIP: kernel/fuse.ko was not built (-Dkernel=disabled, or no kbuild tree: install linux-headers-amd64)"; exit 77; }
 command -v qemu-system-x86_64 >/dev/null || { echo "SKIP: qemu-system-x86_64 missing (apt-get install qemu-system-x86)"; exit 77; }
 [ -x /bin/busybox ] || { echo "SKIP: /bin/busybox missing (apt-get install busybox-static)"; exit 77; }
 
