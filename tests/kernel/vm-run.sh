@@ -1,0 +1,102 @@
+#!/bin/bash
+# Boots Debian's kernel under qemu (TCG) with a busybox initramfs that
+# loads one fuse.ko, shares the host's root read-only over virtio-9p and
+# runs vm-suite.sh in it.  The serial console is the log.
+#
+# usage: vm-run.sh KVER MODULE WORKDIR LOG -- SUITE-ARGS...
+#   MODULE   our fuse.ko, or "stock" for the kernel's own
+#   WORKDIR  where the initramfs is built (under the build dir)
+set -euo pipefail
+
+kver=$1 module=$2 work=$3 log=$4
+shift 5
+here=$(cd "$(dirname "$0")" && pwd)
+moddir=/lib/modules/$kver
+kernel=/boot/vmlinuz-$kver
+
+[ "$module" = stock ] && module=$moddir/kernel/fs/fuse/fuse.ko
+
+# Modules to load, dependencies first, resolved through modules.dep.
+declare -A seen=()
+order=()
+add_mod() {
+	local name=$1 path deps d
+	path=$(awk -F: -v n="$name" '{ f = $1; sub(".*/", "", f); sub(/\.ko(\.[a-z]+)?$/, "", f); if (f == n) { print; exit } }' "$moddir/modules.dep")
+	[ -n "$path" ] || return 0	# built in
+	deps=${path#*:}
+	path=${path%%:*}
+	[ -n "${seen[$path]:-}" ] && return 0
+	seen[$path]=1
+	for d in $deps; do
+		d=${d##*/}
+		add_mod "${d%%.ko*}"
+	done
+	order+=("$path")
+}
+for m in virtio_pci 9pnet_virtio 9p; do add_mod $m; done
+
+root=$work/initramfs
+rm -rf "$root"
+mkdir -p "$root"/{bin,mods,proc,sys,dev,host}
+cp /bin/busybox "$root/bin/busybox"
+: > "$root/mods/order"
+for p in "${order[@]}"; do
+	f=${p##*/}
+	case $f in
+	*.ko.xz) xz -dc "$moddir/$p" > "$root/mods/${f%.xz}"; f=${f%.xz} ;;
+	*.ko.zst) zstd -qdc "$moddir/$p" > "$root/mods/${f%.zst}"; f=${f%.zst} ;;
+	*) cp "$moddir/$p" "$root/mods/$f" ;;
+	esac
+	echo "$f" >> "$root/mods/order"
+done
+cp "$module" "$root/fuse.ko"
+
+# Whatever asks for a module gets nothing: only the fuse.ko above loads.
+# It lives on the VM's /run, which stays after switch_root.
+cat > "$root/refuse-modprobe" <<'EOS'
+#!/bin/sh
+echo "KT-MODPROBE-REFUSED: $*" > /dev/console
+exit 1
+EOS
+printf '%q ' "$@" > "$root/suite-args"
+# Stage two runs as pid 1 in the host's root (switch_root, not chroot:
+# a chrooted process may not create user namespaces, and tests do).
+cat > "$root/stage2" <<'EOS'
+#!/bin/sh
+eval "/bin/bash $(cat /run/kt/suite-args)" 2>&1
+echo "KT-INIT: done"
+/bin/busybox poweroff -f
+EOS
+cat > "$root/init" <<'EOS'
+#!/bin/busybox sh
+/bin/busybox --install -s /bin
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev
+for m in $(cat /mods/order); do insmod /mods/$m || echo "KT-INIT: insmod $m failed"; done
+if ! mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144,ro hostroot /host; then
+	echo "KT-INIT: no host root"; poweroff -f
+fi
+for d in tmp run; do mount -t tmpfs tmpfs /host/$d; done
+mkdir -p /host/run/kt
+cp /refuse-modprobe /stage2 /suite-args /host/run/kt/
+echo /run/kt/refuse-modprobe > /proc/sys/kernel/modprobe
+mount --move /dev /host/dev
+mkdir -p /host/dev/shm
+mount -t tmpfs tmpfs /host/dev/shm
+mount --move /proc /host/proc
+mount --move /sys /host/sys
+if ! insmod /fuse.ko; then
+	echo "KT-INIT: insmod fuse.ko failed"; poweroff -f
+fi
+echo "KT-INIT: fuse.ko loaded"
+exec switch_root /host /run/kt/stage2
+EOS
+chmod +x "$root/init" "$root/refuse-modprobe" "$root/stage2"
+(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$work/initramfs.cpio.gz"
+
+timeout 540 qemu-system-x86_64 -accel tcg -m 1024 -smp 1 -nographic -no-reboot \
+	-kernel "$kernel" -initrd "$work/initramfs.cpio.gz" \
+	-append "console=ttyS0 quiet loglevel=4 panic=-1" \
+	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
+	</dev/null > "$log" 2>&1 || echo "qemu exited with $?" >> "$log"
