@@ -23,12 +23,13 @@ static ssize_t io_read(int fd, void *buf, size_t len, void *ud)
  * with EIO. */
 static ssize_t io_writev(int fd, struct iovec *iov, int count, void *ud)
 {
-	size_t start = tio.outlen;
+	size_t start = (tio.outlen + 7) & ~(size_t)7;
 
-	if (tio.nmsgs == TIO_MAX_MSGS) {
+	if (tio.nmsgs == TIO_MAX_MSGS || start > sizeof(tio.out)) {
 		errno = EIO;
 		return -1;
 	}
+	tio.outlen = start;
 	for (int i = 0; i < count; i++) {
 		if (tio.outlen + iov[i].iov_len > sizeof(tio.out)) {
 			errno = EIO;

@@ -6,7 +6,9 @@
  * tio.out, so a test plays the kernel's side with no kernel. */
 #pragma once
 
+#include <stdalign.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "fuse_lowlevel.h"
 
@@ -16,7 +18,9 @@ struct test_transport {
 	const void *req;	/* the next request, handed out once */
 	size_t reqlen;
 	int pending;
-	unsigned char out[1 << 16];	/* the answers, back to back */
+	/* The answers, back to back, each starting 8-aligned: the tests
+	 * read them through struct pointers (fuse_out_header has a u64). */
+	alignas(uint64_t) unsigned char out[1 << 16];
 	size_t outlen;
 	size_t msg_off[TIO_MAX_MSGS];	/* where each answer starts */
 	int nmsgs;
