@@ -79,7 +79,10 @@ static int resolve_as(uid_t uid, gid_t gid, const gid_t *gids, size_t n, const c
                 int pidfd = pidfd_open_pid(getpid());
                 a = (ResolveArgs) { .given_fd = -1 };
                 ns_target_init(&a.t, pidfd, getpid(), -1, proc, uid, gid);
-                if (ns_target_set_groups(&a.t, gids, n) < 0 || ns_set_path(a.path, path) < 0)
+                /* Never NULL, also for no groups: ns_target_set_groups()
+                 * memcpy()s the list, undefined from NULL even for 0 bytes. */
+                static const gid_t no_groups[1];
+                if (ns_target_set_groups(&a.t, gids ? gids : no_groups, n) < 0 || ns_set_path(a.path, path) < 0)
                         _exit(1);
                 int fd = -1;
                 reply.error = ns_resolve(&a, &reply, &fd);
