@@ -112,11 +112,17 @@ int fuse_parse_cmdline_312(struct fuse_args *args, struct fuse_cmdline_opts *opt
         opts->max_idle_threads = UINT_MAX;      /* not given: idle workers stay */
         opts->max_threads = 10;
 
-        if (fuse_opt_parse(args, opts, cmdline_opts, cmdline_proc) == -1)
+        if (fuse_opt_parse(args, opts, cmdline_opts, cmdline_proc) == -1 ||
+            (!opts->nodefault_subtype && args->argc > 0 &&
+             add_default_subtype(args->argv[0], args) == -1)) {
+                /* Programs return at once when this fails (libfuse's
+                 * examples do), so the mountpoint found before the bad
+                 * argument is ours to free; NULL keeps a later
+                 * free(opts.mountpoint) harmless. */
+                free(opts->mountpoint);
+                opts->mountpoint = NULL;
                 return -1;
-        if (!opts->nodefault_subtype && args->argc > 0 &&
-            add_default_subtype(args->argv[0], args) == -1)
-                return -1;
+        }
         return 0;
 }
 
