@@ -77,12 +77,12 @@ static void touch_mc(struct node *n)
 	n->st.st_mtim = n->st.st_ctim = now();
 }
 
-static struct node *node_new(mode_t mode)
+/* The owner is the caller's, or for the root, made before there is any
+ * request, whoever runs the filesystem: fuse_get_context() is only
+ * defined inside a request (libfuse's reads a thread key fuse_new() has
+ * not created yet, some other library's key 0). */
+static struct node *node_new(mode_t mode, uid_t uid, gid_t gid)
 {
-	struct fuse_context *ctx = fuse_get_context();
-	/* Outside a request (the root, made before mounting) there is no
-	 * caller: the node belongs to whoever runs the filesystem. */
-	bool caller = ctx && ctx->fuse;
 	struct node *n = calloc(1, sizeof(*n));
 
 	if (!n)
@@ -90,8 +90,8 @@ static struct node *node_new(mode_t mode)
 	n->st.st_ino = memfs_next_ino++;
 	n->st.st_mode = mode;
 	n->st.st_nlink = S_ISDIR(mode) ? 2 : 1;
-	n->st.st_uid = caller ? ctx->uid : getuid();
-	n->st.st_gid = caller ? ctx->gid : getgid();
+	n->st.st_uid = uid;
+	n->st.st_gid = gid;
 	n->st.st_blksize = MEMFS_BLOCK;
 	n->st.st_atim = n->st.st_mtim = n->st.st_ctim = now();
 	memfs_nodes++;
@@ -257,13 +257,14 @@ static void dir_remove(struct node *dir, struct dentry *victim)
 
 static int make(const char *path, mode_t mode, struct node **np)
 {
+	struct fuse_context *ctx = fuse_get_context();
 	struct node *dir, *n;
 	const char *name;
 	int r = lookup_new(path, &dir, &name);
 
 	if (r < 0)
 		return r;
-	n = node_new(mode);
+	n = node_new(mode, ctx->uid, ctx->gid);
 	if (!n)
 		return -ENOMEM;
 	/* A name in a setgid directory takes the directory's group. */
@@ -976,7 +977,7 @@ static const struct fuse_operations memfs_ops = {
 
 int main(int argc, char *argv[])
 {
-	memfs_root = node_new(S_IFDIR | 0755);
+	memfs_root = node_new(S_IFDIR | 0755, getuid(), getgid());
 	if (!memfs_root)
 		return 1;
 	memfs_root->st.st_ino = 1;
