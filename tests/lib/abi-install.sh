@@ -39,9 +39,16 @@ for h in fuse.h fuse_lowlevel.h fuse_common.h fuse_opt.h fuse_log.h; do
 	[ -f "$dest$incdir/fuse3/$h" ] || { echo "FAIL: $h not installed"; exit 1; }
 done
 
+# A sanitizer build's library runs only in a program with the same
+# runtime, loaded first (tools/run-tests' asan stage): build it so.
+san=$("$meson" introspect --buildoptions "$build" |
+	jq -r '.[] | select(.name == "b_sanitize") | .value')
+sanflags=
+[ "$san" = none ] || sanflags=-fsanitize=$san
+
 for ex in hello hello_ll; do
 	# shellcheck disable=SC2086
-	cc -D_GNU_SOURCE -Wall -Werror -o "$dest/$ex" "$src/example/$ex.c" $cflags $libs
+	cc -D_GNU_SOURCE -Wall -Werror $sanflags -o "$dest/$ex" "$src/example/$ex.c" $cflags $libs
 	readelf -d "$dest/$ex" | grep -q 'NEEDED.*\[libfuse3\.so\.3\]' ||
 		{ echo "FAIL: $ex does not need libfuse3.so.3"; exit 1; }
 done
