@@ -88,7 +88,9 @@ struct fuse_session {
 	struct mount_opts *mo;
 	struct fuse_lowlevel_ops op;
 	void *userdata;
-	volatile int exited;
+	/* Set by a signal handler, a worker or the program, read by
+	 * every loop thread: atomic (lock-free, so fine in a handler). */
+	atomic_int exited;
 	/* Non-zero when the session ended on an error (e.g. INIT refused):
 	 * fuse_session_loop should return it.  Negative errno. */
 	int error;
@@ -112,7 +114,9 @@ struct fuse_session {
 	bool custom_io;
 	struct fuse_custom_io io;
 	bool splice_ok;                /* the transport can splice */
-	bool splice_broken;            /* pipes too small here: never again */
+	/* Pipes too small here: never again.  Set by whichever worker
+	 * finds out, read by all of them meanwhile. */
+	atomic_bool splice_broken;
 
 	pthread_mutex_t lock;
 	struct fuse_req inflight;      /* sentinel of the in-flight list */
