@@ -14,6 +14,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -117,6 +118,17 @@ static void n_poll(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi,
 	}
 	pthread_mutex_unlock(&lock);
 	fuse_reply_poll(req, poll_ready ? POLLIN : 0);
+}
+
+/* pending_ph is the server thread's, under lock. */
+static bool poll_pending(void)
+{
+	bool r;
+
+	pthread_mutex_lock(&lock);
+	r = pending_ph != NULL;
+	pthread_mutex_unlock(&lock);
+	return r;
 }
 
 static void n_retrieve_reply(fuse_req_t req, void *cookie, fuse_ino_t ino,
@@ -247,8 +259,8 @@ int main(void)
 	/* poll: a poller waits until notify_poll tells the kernel to ask
 	 * again, and the answer then says ready. */
 	pthread_create(&pth, NULL, poller, path_g);
-	WAIT_FOR(pending_ph != NULL);
-	CHECK(pending_ph != NULL);
+	WAIT_FOR(poll_pending());
+	CHECK(poll_pending());
 	poll_ready = 1;
 	pthread_mutex_lock(&lock);
 	if (pending_ph)
@@ -265,9 +277,11 @@ int main(void)
 
 	/* The end: unmount; if a copy of the mount lives on in another
 	 * mount namespace the loop would wait for ever, so abort the
-	 * connection too. */
+	 * connection too.  fuse_session_unmount() closes the fd the
+	 * serving thread reads, so only once that thread is gone (closing
+	 * an fd another thread is blocked on is a race: ThreadSanitizer). */
 	fuse_session_exit(se);
-	fuse_session_unmount(se);
+	(void)umount2(dir, MNT_DETACH);
 	do {
 		FILE *f = fopen(abort_path, "w");
 
@@ -277,6 +291,7 @@ int main(void)
 		}
 	} while (0);
 	pthread_join(thr, NULL);
+	fuse_session_unmount(se);
 	if (pending_ph)
 		fuse_pollhandle_destroy(pending_ph);
 	fuse_session_destroy(se);
