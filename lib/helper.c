@@ -105,7 +105,7 @@ static int add_default_subtype(const char *progname, struct fuse_args *args)
 }
 
 int fuse_parse_cmdline_312(struct fuse_args *args, struct fuse_cmdline_opts *opts);
-FUSE_SYMVER("fuse_parse_cmdline@@FUSE_3.12")
+FUSE_SYMVER(fuse_parse_cmdline_312, "fuse_parse_cmdline@@FUSE_3.12");
 int fuse_parse_cmdline_312(struct fuse_args *args, struct fuse_cmdline_opts *opts)
 {
         memset(opts, 0, sizeof(*opts));
@@ -128,7 +128,7 @@ int fuse_parse_cmdline_312(struct fuse_args *args, struct fuse_cmdline_opts *opt
 
 /* The 3.0 struct ends before max_threads. */
 int fuse_parse_cmdline_30(struct fuse_args *args, struct fuse_cmdline_opts *opts);
-FUSE_SYMVER("fuse_parse_cmdline@FUSE_3.0")
+FUSE_SYMVER(fuse_parse_cmdline_30, "fuse_parse_cmdline@FUSE_3.0");
 int fuse_parse_cmdline_30(struct fuse_args *args, struct fuse_cmdline_opts *opts)
 {
         struct fuse_cmdline_opts full;

@@ -236,8 +236,8 @@ static int push_modules(struct fuse *f, struct fuse_args *args)
 
 struct fuse *fuse_new_31(struct fuse_args *args,
 			 const struct fuse_operations *op, size_t op_size,
-			 void *user_data)
-	FUSE_SYMVER("fuse_new@@FUSE_3.1");
+			 void *user_data);
+FUSE_SYMVER(fuse_new_31, "fuse_new@@FUSE_3.1");
 struct fuse *fuse_new_31(struct fuse_args *args,
 			 const struct fuse_operations *op, size_t op_size,
 			 void *user_data)
@@ -302,8 +302,8 @@ fail:
 
 struct fuse *fuse_new_30(struct fuse_args *args,
 			 const struct fuse_operations *op, size_t op_size,
-			 void *user_data)
-	FUSE_SYMVER("fuse_new@FUSE_3.0");
+			 void *user_data);
+FUSE_SYMVER(fuse_new_30, "fuse_new@FUSE_3.0");
 struct fuse *fuse_new_30(struct fuse_args *args,
 			 const struct fuse_operations *op, size_t op_size,
 			 void *user_data)
@@ -435,8 +435,8 @@ int fuse_loop(struct fuse *f)
 	return r;
 }
 
-int fuse_loop_mt_312(struct fuse *f, struct fuse_loop_config *config)
-	FUSE_SYMVER("fuse_loop_mt@@FUSE_3.12");
+int fuse_loop_mt_312(struct fuse *f, struct fuse_loop_config *config);
+FUSE_SYMVER(fuse_loop_mt_312, "fuse_loop_mt@@FUSE_3.12");
 int fuse_loop_mt_312(struct fuse *f, struct fuse_loop_config *config)
 {
 	int r;
@@ -450,8 +450,8 @@ int fuse_loop_mt_312(struct fuse *f, struct fuse_loop_config *config)
 	return r;
 }
 
-int fuse_loop_mt_32(struct fuse *f, struct fuse_loop_config_v1 *v1)
-	FUSE_SYMVER("fuse_loop_mt@FUSE_3.2");
+int fuse_loop_mt_32(struct fuse *f, struct fuse_loop_config_v1 *v1);
+FUSE_SYMVER(fuse_loop_mt_32, "fuse_loop_mt@FUSE_3.2");
 int fuse_loop_mt_32(struct fuse *f, struct fuse_loop_config_v1 *v1)
 {
 	struct fuse_loop_config *c = fuse_loop_cfg_create();
@@ -466,8 +466,8 @@ int fuse_loop_mt_32(struct fuse *f, struct fuse_loop_config_v1 *v1)
 	return r;
 }
 
-int fuse_loop_mt_31(struct fuse *f, int clone_fd)
-	FUSE_SYMVER("fuse_loop_mt@FUSE_3.0");
+int fuse_loop_mt_31(struct fuse *f, int clone_fd);
+FUSE_SYMVER(fuse_loop_mt_31, "fuse_loop_mt@FUSE_3.0");
 int fuse_loop_mt_31(struct fuse *f, int clone_fd)
 {
 	struct fuse_loop_config *c = fuse_loop_cfg_create();

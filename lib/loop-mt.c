@@ -239,7 +239,7 @@ static int loop_cfg_verify(const struct fuse_loop_config *c)
 }
 
 int fuse_session_loop_mt_312(struct fuse_session *se, struct fuse_loop_config *config);
-FUSE_SYMVER("fuse_session_loop_mt@@FUSE_3.12")
+FUSE_SYMVER(fuse_session_loop_mt_312, "fuse_session_loop_mt@@FUSE_3.12");
 int fuse_session_loop_mt_312(struct fuse_session *se, struct fuse_loop_config *config)
 {
         struct mt_loop mt = { .se = se };
@@ -290,7 +290,7 @@ int fuse_session_loop_mt_312(struct fuse_session *se, struct fuse_loop_config *c
 }
 
 int fuse_session_loop_mt_32(struct fuse_session *se, struct fuse_loop_config_v1 *config_v1);
-FUSE_SYMVER("fuse_session_loop_mt@FUSE_3.2")
+FUSE_SYMVER(fuse_session_loop_mt_32, "fuse_session_loop_mt@FUSE_3.2");
 int fuse_session_loop_mt_32(struct fuse_session *se, struct fuse_loop_config_v1 *config_v1)
 {
         struct fuse_loop_config *config = NULL;
@@ -307,7 +307,7 @@ int fuse_session_loop_mt_32(struct fuse_session *se, struct fuse_loop_config_v1 
 }
 
 int fuse_session_loop_mt_31(struct fuse_session *se, int clone_fd);
-FUSE_SYMVER("fuse_session_loop_mt@FUSE_3.0")
+FUSE_SYMVER(fuse_session_loop_mt_31, "fuse_session_loop_mt@FUSE_3.0");
 int fuse_session_loop_mt_31(struct fuse_session *se, int clone_fd)
 {
         struct fuse_loop_config *config = fuse_loop_cfg_create();
