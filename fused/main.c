@@ -153,6 +153,8 @@ static void context_done(Context *c) {
                 close(c->proc_fd);
         if (c->state_fd >= 0)
                 close(c->state_fd);
+        free(c->config_path);
+        free(c->state_dir);
 }
 
 static void help(void) {
@@ -341,9 +343,6 @@ static int run(int argc, char **argv) {
                 log_msg(LOG_ERR, "Lost the bus connection, exiting");
                 return -ECONNRESET;
         }
-        free(c.config_path);
-        free(c.state_dir);
-        c.config_path = c.state_dir = NULL;
         return 0;
 }
 
