@@ -199,7 +199,8 @@ void ns_target_init(NsTarget *t, int pidfd, pid_t pid, int ns_fd, int proc_fd, u
 int ns_target_set_groups(NsTarget *t, const gid_t *gids, size_t n) {
         if (n > ELEMENTSOF(t->gids))
                 return -E2BIG;
-        memcpy(t->gids, gids, n * sizeof(gid_t));
+        if (n > 0)
+                memcpy(t->gids, gids, n * sizeof(gid_t));
         t->n_gids = n;
         return 0;
 }
