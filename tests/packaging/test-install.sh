@@ -25,9 +25,12 @@
 #      squashfuse (an image made with mksquashfs): each must load the
 #      installed libfuse3.so.3 of libfuse3-3-fused (/proc/PID/maps), serve
 #      its files, be listed by fusedctl and go with fusermount3 -u;
-#   4. dpkg --purge of the three packages (with fused still running: the
-#      prerm must stop it, as without systemd it has to);
-#   5. back outside the chroot, every entry of the overlay's upper dir must
+#   4. a system bus on /run/dbus with dbus-daemon's launch helper and only
+#      the installed files: fusedctl as uid 61000 starts fused by D-Bus
+#      activation, as on a system without systemd;
+#   5. dpkg --purge of the three packages (with that fused still running:
+#      the prerm must stop it, as without systemd it has to);
+#   6. back outside the chroot, every entry of the overlay's upper dir must
 #      be allowed: dpkg's and apt's own records, logs and caches, the
 #      triggers' outputs (ld.so.cache, man-db, the initramfs fuse3's postrm
 #      rebuilds), directories that exist on the real system, and deletions
@@ -253,6 +256,8 @@ stage_inside() {
 
   check_mounts "$multiarch"
 
+  check_activation
+
   echo "# purging"
   # The harness's bind mounts (polkit's directories, /etc/passwd, /etc/group)
   # go first: dpkg must remove our polkit action from the real directory,
@@ -260,21 +265,19 @@ stage_inside() {
   h_stop_polkitd
   umount /usr/share/polkit-1/actions /etc/polkit-1/rules.d /usr/share/polkit-1/rules.d \
          /etc/passwd /etc/group
-  local fused_pid=$H_FUSED_PID
   if dpkg --purge --force-depends "${OUR_PACKAGES[@]}" >"$state/purge.log" 2>&1; then
     h_pass "dpkg --purge ${OUR_PACKAGES[*]}"
   else
     cat "$state/purge.log"; h_fail "dpkg --purge"
   fi
-  # The prerm stops a fused started without systemd (our child: a zombie
-  # until reaped).
-  if wait_gone "$fused_pid"; then
+  # The prerm stops a fused started without systemd (reparented to us, PID
+  # 1 here: a zombie until bash reaps it).
+  if [ -n "$ACTIVATED_PID" ] && wait_gone "$ACTIVATED_PID"; then
     h_pass "the prerm stopped the running fused (no systemd)"
   else
     h_fail "fused still runs after the purge"
   fi
-  wait "$fused_pid" 2>/dev/null
-  H_FUSED_PID=
+  [ -n "$ACT_BUS_PID" ] && kill "$ACT_BUS_PID" 2>/dev/null
   for p in "${OUR_PACKAGES[@]}"; do
     h_check "$p is gone from dpkg's database" \
       bash -c "! dpkg-query -W -f='\${db:Status-Abbrev}' $p 2>/dev/null | grep -q '[a-z]'"
@@ -402,6 +405,57 @@ mount_as_user() {
   h_check "$what: the filesystem process exited" wait_gone "$pid"
   if ! gone "$pid"; then kill -KILL "$pid" 2>/dev/null; umount -l "$mp" 2>/dev/null; fi
   wait "$pid" 2>/dev/null
+}
+
+# D-Bus activation without systemd, as on this machine: a system bus on
+# /run/dbus/system_bus_socket with the standard service directories and
+# dbus-daemon's launch helper, and the installed policy and activation file
+# only.  The first call (by uid 61000, knowing nothing of fused's address)
+# starts /usr/sbin/fused as root.  It stays running for the purge.
+ACTIVATED_PID= ACT_BUS_PID=
+json_empty() { jq -e 'length == 0' >/dev/null 2>&1 <<<"$1"; }
+check_activation() {
+  h_stop_fused
+  mkdir -p /run/dbus
+  cat >"$H_TMP/bus/activation.conf" <<EOF
+<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>system</type>
+  <user>messagebus</user>
+  <auth>EXTERNAL</auth>
+  <listen>unix:path=/run/dbus/system_bus_socket</listen>
+  <servicehelper>/usr/lib/dbus-1.0/dbus-daemon-launch-helper</servicehelper>
+  <standard_system_servicedirs/>
+  <policy context="default">
+    <allow user="*"/>
+    <deny own="*"/>
+    <deny send_type="method_call"/>
+    <allow send_type="signal"/>
+    <allow send_requested_reply="true" send_type="method_return"/>
+    <allow send_requested_reply="true" send_type="error"/>
+    <allow receive_type="method_call"/>
+    <allow receive_type="method_return"/>
+    <allow receive_type="error"/>
+    <allow receive_type="signal"/>
+    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus"/>
+    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus.Introspectable"/>
+    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus.Properties"/>
+  </policy>
+  <includedir>/usr/share/dbus-1/system.d</includedir>
+</busconfig>
+EOF
+  ACT_BUS_PID=$(dbus-daemon --config-file="$H_TMP/bus/activation.conf" --fork --print-pid --nosyslog)
+  local out
+  out=$(env -u DBUS_SYSTEM_BUS_ADDRESS timeout 30 \
+          setpriv --reuid="$H_UID0" --regid="$H_UID0" --clear-groups -- fusedctl list --json 2>&1)
+  h_check "D-Bus activation without systemd: fusedctl as uid $H_UID0 started the installed fused (got: $out)" \
+    json_empty "$out"
+  ACTIVATED_PID=$(for p in /proc/[0-9]*; do
+                    [ "$(readlink "$p/exe" 2>/dev/null)" = /usr/sbin/fused ] && echo "${p#/proc/}"
+                  done | head -1)
+  h_check "the activated fused runs as root (pid ${ACTIVATED_PID:-none})" \
+    test -n "$ACTIVATED_PID" -a "$(stat -c %u "/proc/$ACTIVATED_PID" 2>/dev/null)" = 0
 }
 
 check_mounts() {
