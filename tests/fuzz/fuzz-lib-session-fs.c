@@ -12,6 +12,7 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include "cuse_lowlevel.h"
 #include "fuzz-lib-session.h"
 #include "fuzz-util.h"
 
@@ -392,3 +393,39 @@ static void fs_lseek(fuse_req_t req, fuse_ino_t ino, off_t off, int whence, stru
 
 const struct fuse_lowlevel_ops fuzz_fs_ops = { FS_OPS, .write = fs_write };
 const struct fuse_lowlevel_ops fuzz_fs_buf_ops = { FS_OPS, .write_buf = fs_write_buf };
+
+/* A character device: the same answers, without the inode. */
+static void cuse_open(fuse_req_t req, struct fuse_file_info *fi) {
+        fs_open(req, 1, fi);
+}
+
+static void cuse_read(fuse_req_t req, size_t size, off_t off, struct fuse_file_info *fi) {
+        fs_read(req, 1, size, off, fi);
+}
+
+static void cuse_write(fuse_req_t req, const char *buf, size_t size, off_t off, struct fuse_file_info *fi) {
+        fs_write(req, 1, buf, size, off, fi);
+}
+
+static void cuse_file_op(fuse_req_t req, struct fuse_file_info *fi) {
+        fs_file_op(req, 1, fi);
+}
+
+static void cuse_fsync(fuse_req_t req, int datasync, struct fuse_file_info *fi) {
+        fs_fsync(req, 1, datasync, fi);
+}
+
+static void cuse_ioctl(fuse_req_t req, int cmd, void *arg, struct fuse_file_info *fi, unsigned int flags,
+                       const void *in_buf, size_t in_bufsz, size_t out_bufsz) {
+        fs_ioctl(req, 1, (unsigned) cmd, arg, fi, flags, in_buf, in_bufsz, out_bufsz);
+}
+
+static void cuse_poll(fuse_req_t req, struct fuse_file_info *fi, struct fuse_pollhandle *ph) {
+        fs_poll(req, 1, fi, ph);
+}
+
+const struct cuse_lowlevel_ops fuzz_cuse_ops = {
+        .init = fs_init, .open = cuse_open, .read = cuse_read, .write = cuse_write,
+        .flush = cuse_file_op, .release = cuse_file_op, .fsync = cuse_fsync,
+        .ioctl = cuse_ioctl, .poll = cuse_poll,
+};

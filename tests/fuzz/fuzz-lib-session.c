@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cuse_lowlevel.h"
 #include "fuse_i.h"
 #include "fuse_log.h"
 #include "fuzz-lib-session.h"
@@ -41,6 +42,7 @@ enum {
         CONFIG_ALLOW_ROOT = 4,  /* only root and the owner get in */
         CONFIG_NO_INIT = 8,     /* the records bring their own INIT */
         CONFIG_DEBUG = 16,      /* -d: every request logged */
+        CONFIG_CUSE = 32,       /* a CUSE device: CUSE_INIT, its ops */
 };
 
 enum {
@@ -66,8 +68,9 @@ static void quiet(enum fuse_log_level level, const char *fmt, va_list ap) {
 
 /* Every message is a frame the kernel accepts: its length is what was
  * written, an error reply is a bare header with a negative errno, a
- * notification (unique 0) carries a known code.  A request with unique 0
- * (never from the kernel, which numbers from 1) may be answered as 0. */
+ * notification (unique 0) carries a known code.  Once a request had
+ * unique 0 (never from the kernel, which numbers from 1), answers with 0
+ * may come, then or later (a held READ), until the input ends. */
 static bool unique0_asked;
 
 static void check_replies(void) {
@@ -78,17 +81,22 @@ static void check_replies(void) {
 
                 FUZZ_CHECK(len >= sizeof h);
                 memcpy(&h, tio.out + tio.msg_off[i], sizeof h);
-                FUZZ_CHECK(h.len == len);
+                bool ok = h.len == len;
                 if (h.unique == 0 && !(unique0_asked && h.error <= 0))
-                        FUZZ_CHECK(h.error > 0 && h.error < FUSE_NOTIFY_CODE_MAX);
-                else {
-                        FUZZ_CHECK(h.error <= 0 && h.error > -4096);
-                        FUZZ_CHECK(h.error == 0 || len == sizeof h);
+                        ok = ok && h.error > 0 && h.error < FUSE_NOTIFY_CODE_MAX;
+                else
+                        ok = ok && h.error <= 0 && h.error > -4096 && (h.error == 0 || len == sizeof h);
+                if (!ok) {
+                        fprintf(stderr, "message %d of %d: len %u (written %zu), error %d, unique %llu:", i,
+                                tio.nmsgs, h.len, len, h.error, (unsigned long long) h.unique);
+                        for (size_t k = 0; k < len && k < 64; k++)
+                                fprintf(stderr, " %02x", tio.out[tio.msg_off[i] + k]);
+                        fprintf(stderr, "\n");
                 }
+                FUZZ_CHECK(ok);
         }
         tio.nmsgs = 0;
         tio.outlen = 0;
-        unique0_asked = false;
 }
 
 static void feed(struct fuse_session *se, const uint8_t *req, size_t len) {
@@ -106,8 +114,8 @@ static void feed(struct fuse_session *se, const uint8_t *req, size_t len) {
         if (r <= 0)
                 return;         /* ended (DESTROY): nothing read */
         FUZZ_CHECK((size_t) r <= len && (size_t) r <= fbuf_size);
-        unique0_asked = (size_t) r >= sizeof(struct fuse_in_header) &&
-                        ((const struct fuse_in_header *) fbuf.mem)->unique == 0;
+        if ((size_t) r >= sizeof(struct fuse_in_header) && ((const struct fuse_in_header *) fbuf.mem)->unique == 0)
+                unique0_asked = true;
         ASAN_POISON_MEMORY_REGION((char *) fbuf.mem + r, fbuf_size - (size_t) r);
         fuse_session_process_buf(se, &fbuf);
         ASAN_UNPOISON_MEMORY_REGION(fbuf.mem, fbuf_size);
@@ -217,7 +225,8 @@ static void spliced(struct fuse_session *se, const uint8_t *p, size_t n) {
         if (n >= sizeof(struct fuse_in_header)) {
                 struct fuse_in_header in;
                 memcpy(&in, p, sizeof in);
-                unique0_asked = in.unique == 0;
+                if (in.unique == 0)
+                        unique0_asked = true;
         }
         fuse_session_process_buf(se, &fb);
         check_replies();
@@ -241,7 +250,14 @@ static struct fuse_session *session_new(const struct header *h) {
                 argv[argc++] = "-d";
         struct fuse_args args = FUSE_ARGS_INIT(argc, argv);
         const struct fuse_lowlevel_ops *op = ops[h->config & CONFIG_OPS];
-        struct fuse_session *se = fuse_session_new(&args, op, sizeof *op, NULL);
+        struct fuse_session *se;
+        if (h->config & CONFIG_CUSE) {
+                static const char *dev_info[] = { "DEVNAME=fuzz", "MODE=0600" };
+                struct cuse_info ci = { .dev_major = 240, .dev_minor = h->minor, .dev_info_argc = 2,
+                                        .dev_info_argv = dev_info, .flags = h->config & CUSE_UNRESTRICTED_IOCTL };
+                se = cuse_lowlevel_new(&args, &ci, &fuzz_cuse_ops, NULL);
+        } else
+                se = fuse_session_new(&args, op, sizeof *op, NULL);
         fuse_opt_free_args(&args);
         FUZZ_CHECK(se);
 
@@ -265,8 +281,12 @@ static void init(struct fuse_session *se, const struct header *h) {
                         .flags2 = (uint32_t) (h->kernel_flags >> 32),
                 },
         };
-        /* Kernels before 7.36 send only the first four fields. */
-        size_t len = sizeof rq.in + (h->minor >= 36 ? sizeof rq.init : 16);
+        /* Kernels before 7.36 send only the first four fields, which
+         * are also CUSE_INIT's (major, minor, unused, flags). */
+        size_t len = sizeof rq.in + (h->minor >= 36 && !(h->config & CONFIG_CUSE) ? sizeof rq.init : 16);
+
+        if (h->config & CONFIG_CUSE)
+                rq.in.opcode = CUSE_INIT;
 
         rq.in.len = (uint32_t) len;
         feed(se, (const uint8_t *) &rq, len);
@@ -296,6 +316,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 .time_gran = h.time_gran,
         };
         last_retrieve = 0;
+        unique0_asked = false;
         struct fuse_session *se = session_new(&h);
         tio.nmsgs = 0;
         tio.outlen = 0;

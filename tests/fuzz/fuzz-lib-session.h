@@ -18,6 +18,9 @@ extern struct fuzz_fs_init fuzz_fs_init;
  * takes WRITEs through write_buf (and so reads spliced data itself). */
 extern const struct fuse_lowlevel_ops fuzz_fs_ops;
 extern const struct fuse_lowlevel_ops fuzz_fs_buf_ops;
+/* The same as a CUSE device's operations. */
+struct cuse_lowlevel_ops;
+extern const struct cuse_lowlevel_ops fuzz_cuse_ops;
 
 /* Opens the file READs are answered from; once per process. */
 void fuzz_fs_setup(void);

@@ -411,6 +411,16 @@ static void session_no_init(void) {
         out_close(f);
 }
 
+static void session_cuse(void) {
+        FILE *f = session_seed("cuse", 32 | 1, 38, 0);
+        const char *ops[] = { "open", "read", "read-fd", "write", "ioctl", "ioctl-retry", "poll",
+                              "flush", "fsync", "release", "lookup", "destroy" };
+
+        for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++)
+                rec_rq(f, req(ops[i]));
+        out_close(f);
+}
+
 int main(int argc, char **argv) {
         if (argc != 2) {
                 fprintf(stderr, "usage: %s CORPUS_DIR\n", argv[0]);
@@ -427,5 +437,6 @@ int main(int argc, char **argv) {
         session_old_kernel();
         session_allow_root_debug();
         session_no_init();
+        session_cuse();
         return 0;
 }
