@@ -12,6 +12,8 @@
 #include "mount.h"
 
 static void quiet(enum fuse_log_level level, const char *fmt, va_list ap) {
+        char buf[256];
+        (void) vsnprintf(buf, sizeof buf, fmt, ap);
 }
 
 static bool same_str(const char *a, const char *b) {

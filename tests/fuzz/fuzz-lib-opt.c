@@ -6,6 +6,7 @@
  * any of it.  Input: the arguments after argv[0], NUL-separated. */
 #include <string.h>
 
+#include "fuse_log.h"
 #include "fuse_opt.h"
 #include "fuzz-util.h"
 
@@ -88,6 +89,13 @@ static int proc(void *data, const char *arg, int key, struct fuse_args *outargs)
         return -1;
 }
 
+/* Formatted and dropped: the messages name the option, so a bad format
+ * still shows, without a line on stderr per input. */
+static void quiet(enum fuse_log_level level, const char *fmt, va_list ap) {
+        char buf[256];
+        (void) vsnprintf(buf, sizeof buf, fmt, ap);
+}
+
 static void cfg_done(struct cfg *c) {
         free(c->host);
         free(c->port_s);
@@ -107,6 +115,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         FuzzArgv v;
         struct cfg c = {};
 
+        fuse_set_log_func(quiet);
         fuzz_argv_split(data, size, "fs", &v);
         struct fuse_args args = FUSE_ARGS_INIT(v.argc, v.argv);
 
