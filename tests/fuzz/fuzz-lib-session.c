@@ -52,6 +52,7 @@ enum {
         REC_NOTIFY,             /* the file system sends a notification */
         REC_SPLICED,            /* a request read from a pipe (split WRITE) */
         REC_RELEASE,            /* the held READ is answered */
+        REC_BIG,                /* a request padded to 16 KiB .. 1.25 MiB */
         REC_KINDS
 };
 
@@ -120,6 +121,22 @@ static void feed(struct fuse_session *se, const uint8_t *req, size_t len) {
         fuse_session_process_buf(se, &fbuf);
         ASAN_UNPOISON_MEMORY_REGION(fbuf.mem, fbuf_size);
         check_replies();
+}
+
+static uint64_t take(const uint8_t **p, size_t *n, size_t bytes);
+
+/* The record's request, zero-padded to (1 + first byte mod 80) * 16 KiB
+ * with its len set to that: a big WRITE as the kernel sends it with
+ * max_pages 256, or more than a receive buffer takes. */
+static void feed_big(struct fuse_session *se, const uint8_t *p, size_t n) {
+        size_t total = (1 + take(&p, &n, 1) % 80) * 16384;
+        _fuzz_free_ uint8_t *big = calloc(1, total);
+
+        FUZZ_CHECK(big);
+        memcpy(big, p, n < total ? n : total);
+        if (total >= sizeof(struct fuse_in_header))
+                ((struct fuse_in_header *) big)->len = (uint32_t) total;
+        feed(se, big, total);
 }
 
 static void feed_fixed(struct fuse_session *se, const uint8_t *req, size_t len, bool retrieve) {
@@ -343,6 +360,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                         fuzz_fs_release_held();
                         check_replies();
                         break;
+                case REC_BIG: feed_big(se, p, n); break;
                 }
         }
         fuzz_fs_release_held();

@@ -92,7 +92,7 @@ struct header {
         uint32_t time_gran;
 } __attribute__((packed));
 
-enum { REC_RAW, REC_FIXED, REC_NOTIFY_REPLY, REC_NOTIFY, REC_SPLICED, REC_RELEASE };
+enum { REC_RAW, REC_FIXED, REC_NOTIFY_REPLY, REC_NOTIFY, REC_SPLICED, REC_RELEASE, REC_BIG };
 
 static FILE *session_seed(const char *name, uint8_t config, uint8_t minor, uint64_t kflags) {
         FILE *f = out_open("lib-session", name);
@@ -411,6 +411,22 @@ static void session_no_init(void) {
         out_close(f);
 }
 
+/* WRITEs of 1 MiB (max_pages 256), and one past the receive buffer. */
+static void session_big(void) {
+        FILE *f = session_seed("big-writes", 0, 38, KERNEL_FLAGS);
+        unsigned char buf[256];
+        struct rq r = *req("write");
+        struct fuse_write_in *w = (struct fuse_write_in *) (r.b + sizeof(struct fuse_in_header));
+
+        w->size = 64 * 16384 - 80;
+        buf[0] = 63;                                    /* 64 * 16 KiB */
+        memcpy(buf + 1, r.b, 80);
+        rec(f, REC_BIG, buf, 81);
+        buf[0] = 79;                                    /* 1.25 MiB: cut short */
+        rec(f, REC_BIG, buf, 81);
+        out_close(f);
+}
+
 static void session_cuse(void) {
         FILE *f = session_seed("cuse", 32 | 1, 38, 0);
         const char *ops[] = { "open", "read", "read-fd", "write", "ioctl", "ioctl-retry", "poll",
@@ -438,5 +454,6 @@ int main(int argc, char **argv) {
         session_allow_root_debug();
         session_no_init();
         session_cuse();
+        session_big();
         return 0;
 }
