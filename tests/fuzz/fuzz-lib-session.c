@@ -61,6 +61,68 @@ static size_t fbuf_size;
 static uint64_t last_retrieve;
 static int spipe[2] = { -1, -1 };
 
+/* The answers owed: every request the session read (unique not 0) gets
+ * exactly one reply by the end of the input, except FORGET, BATCH_FORGET
+ * and NOTIFY_REPLY (none) and INTERRUPT (none once it found its request,
+ * else EAGAIN or an error).  A lost reply leaves a process waiting in the
+ * kernel; a second one answers a request the kernel reused. */
+#define LEDGER_MAX 4096
+static struct owed {
+        uint64_t unique;
+        unsigned owed, got;
+        bool interrupt;
+} ledger[LEDGER_MAX];
+static size_t n_ledger;
+static bool write_failed;       /* a reply was lost on our side: no ledger */
+
+static struct owed *ledger_find(uint64_t unique) {
+        for (size_t i = 0; i < n_ledger; i++)
+                if (ledger[i].unique == unique)
+                        return &ledger[i];
+        return NULL;
+}
+
+static void ledger_read(const struct fuse_in_header *in) {
+        if (in->unique == 0)
+                return;
+        struct owed *o = ledger_find(in->unique);
+        if (!o) {
+                FUZZ_CHECK(n_ledger < LEDGER_MAX);
+                o = &ledger[n_ledger++];
+                *o = (struct owed) { .unique = in->unique };
+        }
+        if (in->opcode == FUSE_INTERRUPT)
+                o->interrupt = true;
+        if (in->opcode != FUSE_FORGET && in->opcode != FUSE_BATCH_FORGET && in->opcode != FUSE_NOTIFY_REPLY)
+                o->owed++;
+}
+
+static void ledger_check(void) {
+        for (size_t i = 0; !write_failed && i < n_ledger; i++) {
+                const struct owed *o = &ledger[i];
+                bool ok = o->interrupt ? o->got <= o->owed : o->got == o->owed;
+                if (!ok)
+                        fprintf(stderr, "unique %llu: %u replies, %u owed%s\n", (unsigned long long) o->unique,
+                                o->got, o->owed, o->interrupt ? " (an INTERRUPT among them)" : "");
+                FUZZ_CHECK(ok);
+        }
+}
+
+/* test_io, noting that a reply could not be written. */
+static ssize_t io_writev(int fd, struct iovec *iov, int count, void *ud) {
+        ssize_t r = test_io.writev(fd, iov, count, ud);
+
+        if (r < 0)
+                write_failed = true;
+        return r;
+}
+
+static ssize_t io_read(int fd, void *buf, size_t len, void *ud) {
+        return test_io.read(fd, buf, len, ud);
+}
+
+static const struct fuse_custom_io ledger_io = { .read = io_read, .writev = io_writev };
+
 static void quiet(enum fuse_log_level level, const char *fmt, va_list ap) {
         /* Format anyway: a bad format argument must still show. */
         char buf[256];
@@ -95,6 +157,14 @@ static void check_replies(void) {
                         fprintf(stderr, "\n");
                 }
                 FUZZ_CHECK(ok);
+                if (h.unique != 0) {
+                        struct owed *o = ledger_find(h.unique);
+                        if (!o)
+                                fprintf(stderr, "a reply to unique %llu, never sent\n",
+                                        (unsigned long long) h.unique);
+                        FUZZ_CHECK(o);
+                        o->got++;
+                }
         }
         tio.nmsgs = 0;
         tio.outlen = 0;
@@ -115,8 +185,12 @@ static void feed(struct fuse_session *se, const uint8_t *req, size_t len) {
         if (r <= 0)
                 return;         /* ended (DESTROY): nothing read */
         FUZZ_CHECK((size_t) r <= len && (size_t) r <= fbuf_size);
-        if ((size_t) r >= sizeof(struct fuse_in_header) && ((const struct fuse_in_header *) fbuf.mem)->unique == 0)
-                unique0_asked = true;
+        if ((size_t) r >= sizeof(struct fuse_in_header)) {
+                const struct fuse_in_header *in = fbuf.mem;
+                if (in->unique == 0)
+                        unique0_asked = true;
+                ledger_read(in);
+        }
         ASAN_POISON_MEMORY_REGION((char *) fbuf.mem + r, fbuf_size - (size_t) r);
         fuse_session_process_buf(se, &fbuf);
         ASAN_UNPOISON_MEMORY_REGION(fbuf.mem, fbuf_size);
@@ -239,11 +313,13 @@ static void spliced(struct fuse_session *se, const uint8_t *p, size_t n) {
         };
         tio.nmsgs = 0;
         tio.outlen = 0;
-        if (n >= sizeof(struct fuse_in_header)) {
+        /* What the library reads as the header: the head, or the pipe. */
+        if ((whole ? tail : head) >= sizeof(struct fuse_in_header)) {
                 struct fuse_in_header in;
                 memcpy(&in, p, sizeof in);
                 if (in.unique == 0)
                         unique0_asked = true;
+                ledger_read(&in);
         }
         fuse_session_process_buf(se, &fb);
         check_replies();
@@ -280,7 +356,7 @@ static struct fuse_session *session_new(const struct header *h) {
 
         int fd = open("/dev/null", O_RDWR | O_CLOEXEC);
         FUZZ_CHECK(fd >= 0);
-        FUZZ_CHECK(fuse_session_custom_io(se, &test_io, fd) == 0);
+        FUZZ_CHECK(fuse_session_custom_io(se, &ledger_io, fd) == 0);
         return se;
 }
 
@@ -334,6 +410,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         };
         last_retrieve = 0;
         unique0_asked = false;
+        n_ledger = 0;
+        write_failed = false;
         struct fuse_session *se = session_new(&h);
         tio.nmsgs = 0;
         tio.outlen = 0;
@@ -365,6 +443,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         }
         fuzz_fs_release_held();
         check_replies();
+        ledger_check();
         fuse_session_destroy(se);
         tio.nmsgs = 0;
         tio.outlen = 0;
