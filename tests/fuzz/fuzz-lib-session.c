@@ -170,31 +170,43 @@ static void check_replies(void) {
         tio.outlen = 0;
 }
 
+/* Between requests the whole receive buffer is poisoned; each request
+ * unpoisons only the bytes the read may fill (the buffer is 1 MiB, most
+ * requests a few dozen bytes). */
 static void feed(struct fuse_session *se, const uint8_t *req, size_t len) {
         _fuzz_free_ uint8_t *copy = malloc(len ? len : 1);
+        size_t open;
         int r;
 
         FUZZ_CHECK(copy);
         memcpy(copy, req, len);
-        if (fbuf.mem)
-                ASAN_UNPOISON_MEMORY_REGION(fbuf.mem, fbuf_size);
+        open = fbuf.mem ? (len < fbuf_size ? len : fbuf_size) : 0;
+        if (open)
+                ASAN_UNPOISON_MEMORY_REGION(fbuf.mem, open);
         tio_feed(copy, len);
         r = fuse_session_receive_buf(se, &fbuf);
-        if (fbuf.mem && !fbuf_size)
+        if (fbuf.mem && !fbuf_size) {
                 fbuf_size = __sanitizer_get_allocated_size(fbuf.mem);
-        if (r <= 0)
-                return;         /* ended (DESTROY): nothing read */
-        FUZZ_CHECK((size_t) r <= len && (size_t) r <= fbuf_size);
-        if ((size_t) r >= sizeof(struct fuse_in_header)) {
-                const struct fuse_in_header *in = fbuf.mem;
-                if (in->unique == 0)
-                        unique0_asked = true;
-                ledger_read(in);
+                open = fbuf_size;       /* first read: nothing poisoned yet */
         }
-        ASAN_POISON_MEMORY_REGION((char *) fbuf.mem + r, fbuf_size - (size_t) r);
-        fuse_session_process_buf(se, &fbuf);
-        ASAN_UNPOISON_MEMORY_REGION(fbuf.mem, fbuf_size);
-        check_replies();
+        if (r > 0) {
+                FUZZ_CHECK((size_t) r <= len && (size_t) r <= fbuf_size);
+                if ((size_t) r >= sizeof(struct fuse_in_header)) {
+                        const struct fuse_in_header *in = fbuf.mem;
+                        if (in->unique == 0)
+                                unique0_asked = true;
+                        ledger_read(in);
+                }
+                /* Past the request: poisoned since the last one, or now. */
+                if (open > (size_t) r)
+                        ASAN_POISON_MEMORY_REGION((char *) fbuf.mem + r, open - (size_t) r);
+                fuse_session_process_buf(se, &fbuf);
+                open = (size_t) r;
+        }
+        if (open)
+                ASAN_POISON_MEMORY_REGION(fbuf.mem, open);
+        if (r > 0)
+                check_replies();
 }
 
 static uint64_t take(const uint8_t **p, size_t *n, size_t bytes);
