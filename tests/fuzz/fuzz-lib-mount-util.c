@@ -17,11 +17,15 @@
 
 #define LONG_LINE 8200
 
+/* One memfd for the whole run, refilled for each input. */
 static int text_fd(const char *text, size_t len) {
-        int fd = memfd_create("mountinfo", MFD_CLOEXEC);
+        static int fd = -1;
 
+        if (fd < 0)
+                fd = memfd_create("mountinfo", MFD_CLOEXEC);
         FUZZ_CHECK(fd >= 0);
-        FUZZ_CHECK(write(fd, text, len) == (ssize_t) len);
+        FUZZ_CHECK(ftruncate(fd, 0) == 0);
+        FUZZ_CHECK(pwrite(fd, text, len, 0) == (ssize_t) len);
         FUZZ_CHECK(lseek(fd, 0, SEEK_SET) == 0);
         return fd;
 }
@@ -93,16 +97,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         /* The text up to a NUL, as the kernel writes mountinfo (never one). */
         _fuzz_free_ char *text = fuzz_cstr(t, tlen);
         tlen = strlen(text);
-        _fuzz_free_ char *padded = malloc(LONG_LINE + tlen + 1);
-        FUZZ_CHECK(padded);
-        memset(padded, 'x', LONG_LINE);
-        memcpy(padded + LONG_LINE, text, tlen + 1);
+        _fuzz_free_ char *padded = NULL;
+        if (pad) {
+                padded = malloc(LONG_LINE + tlen + 1);
+                FUZZ_CHECK(padded);
+                memset(padded, 'x', LONG_LINE);
+                memcpy(padded + LONG_LINE, text, tlen + 1);
+        }
         const char *mi = pad ? padded : text;
         size_t milen = pad ? LONG_LINE + tlen : tlen;
 
-        int fd = text_fd(mi, milen);
-        int top = mnt_top_id_at_fd(fd, mountpoint);
-        close(fd);
+        int top = mnt_top_id_at_fd(text_fd(mi, milen), mountpoint);
         int found = find_with_getline(mi, milen, mountpoint);
         FUZZ_CHECK(top >= 0 || top == -ENOENT);
         /* A line longer than the buffer is skipped by one reader only; the
