@@ -1,6 +1,7 @@
 /* mount.fuse3's command line (client/mount-fuse-args.c): what mount(8)
  * passes from an fstab line, rewritten into the command of the file
- * system program it then runs.  Whatever comes in, the program is a name
+ * system program it then runs, also with root's defaults added
+ * (mount_fuse_root_defaults).  Whatever comes in, the program is a name
  * (never a path) and its argv is well formed.  Input: argv[0] first (its
  * name may carry the type, mount.fuse.TYPE), then the rest, NUL-separated. */
 #include <errno.h>
@@ -25,6 +26,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                         FUZZ_CHECK(++n < 6);
                 FUZZ_CHECK(!m.source || (*m.source && strcmp(m.source, "none") != 0));
                 FUZZ_CHECK(!m.options || *m.options);
+                /* As root: dev and suid unless said otherwise, argv rebuilt. */
+                int k = mount_fuse_root_defaults(&m);
+                if (k == 0) {
+                        FUZZ_CHECK(m.options && m.argv && m.argv[0] == m.type);
+                        for (n = 0; m.argv[n];)
+                                FUZZ_CHECK(++n < 6);
+                } else
+                        FUZZ_CHECK(k == -ENOMEM);
                 mount_fuse_done(&m);
         } else {
                 FUZZ_CHECK((r == -EINVAL && error && *error) || r == -ENOMEM);

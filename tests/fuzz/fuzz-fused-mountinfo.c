@@ -27,6 +27,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         for (const char *p = text; *p; p++)
                 lines += *p == '\n';
         FUZZ_CHECK(n <= lines);
+        /* Every FUSE mount, root's too: never fewer. */
+        unsigned all = 0;
+        FUZZ_CHECK(count_fuse_mounts(text, true, &all) == 0 && all >= n && all <= lines);
 
         _fuzz_free_ char *fstype = NULL, *mountpoint = NULL;
         long uid = -2;
