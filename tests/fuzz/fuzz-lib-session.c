@@ -3,8 +3,8 @@
  * harness playing the kernel.  Requests go through receive and process
  * exactly as in fuse_session_loop; the receive buffer past the request is
  * poisoned, so reading beyond what the kernel sent is a report even though
- * it stays inside the library's own buffer.  Every reply must be a frame
- * the kernel would take.
+ * it stays inside the library's own buffer.  The replies are checked by
+ * fuzz-lib-session-check.c.
  *
  * Input: a header (struct header) setting up the session and its INIT,
  * then records: one byte of kind, two of length (little endian), the
@@ -61,113 +61,10 @@ static size_t fbuf_size;
 static uint64_t last_retrieve;
 static int spipe[2] = { -1, -1 };
 
-/* The answers owed: every request the session read (unique not 0) gets
- * exactly one reply by the end of the input, except FORGET, BATCH_FORGET
- * and NOTIFY_REPLY (none) and INTERRUPT (none once it found its request,
- * else EAGAIN or an error).  A lost reply leaves a process waiting in the
- * kernel; a second one answers a request the kernel reused. */
-#define LEDGER_MAX 4096
-static struct owed {
-        uint64_t unique;
-        unsigned owed, got;
-        bool interrupt;
-} ledger[LEDGER_MAX];
-static size_t n_ledger;
-static bool write_failed;       /* a reply was lost on our side: no ledger */
-
-static struct owed *ledger_find(uint64_t unique) {
-        for (size_t i = 0; i < n_ledger; i++)
-                if (ledger[i].unique == unique)
-                        return &ledger[i];
-        return NULL;
-}
-
-static void ledger_read(const struct fuse_in_header *in) {
-        if (in->unique == 0)
-                return;
-        struct owed *o = ledger_find(in->unique);
-        if (!o) {
-                FUZZ_CHECK(n_ledger < LEDGER_MAX);
-                o = &ledger[n_ledger++];
-                *o = (struct owed) { .unique = in->unique };
-        }
-        if (in->opcode == FUSE_INTERRUPT)
-                o->interrupt = true;
-        if (in->opcode != FUSE_FORGET && in->opcode != FUSE_BATCH_FORGET && in->opcode != FUSE_NOTIFY_REPLY)
-                o->owed++;
-}
-
-static void ledger_check(void) {
-        for (size_t i = 0; !write_failed && i < n_ledger; i++) {
-                const struct owed *o = &ledger[i];
-                bool ok = o->interrupt ? o->got <= o->owed : o->got == o->owed;
-                if (!ok)
-                        fprintf(stderr, "unique %llu: %u replies, %u owed%s\n", (unsigned long long) o->unique,
-                                o->got, o->owed, o->interrupt ? " (an INTERRUPT among them)" : "");
-                FUZZ_CHECK(ok);
-        }
-}
-
-/* test_io, noting that a reply could not be written. */
-static ssize_t io_writev(int fd, struct iovec *iov, int count, void *ud) {
-        ssize_t r = test_io.writev(fd, iov, count, ud);
-
-        if (r < 0)
-                write_failed = true;
-        return r;
-}
-
-static ssize_t io_read(int fd, void *buf, size_t len, void *ud) {
-        return test_io.read(fd, buf, len, ud);
-}
-
-static const struct fuse_custom_io ledger_io = { .read = io_read, .writev = io_writev };
-
 static void quiet(enum fuse_log_level level, const char *fmt, va_list ap) {
         /* Format anyway: a bad format argument must still show. */
         char buf[256];
         (void) vsnprintf(buf, sizeof buf, fmt, ap);
-}
-
-/* Every message is a frame the kernel accepts: its length is what was
- * written, an error reply is a bare header with a negative errno, a
- * notification (unique 0) carries a known code.  Once a request had
- * unique 0 (never from the kernel, which numbers from 1), answers with 0
- * may come, then or later (a held READ), until the input ends. */
-static bool unique0_asked;
-
-static void check_replies(void) {
-        for (int i = 0; i < tio.nmsgs; i++) {
-                size_t end = i + 1 < tio.nmsgs ? tio.msg_off[i + 1] : tio.outlen;
-                size_t len = end - tio.msg_off[i];
-                struct fuse_out_header h;
-
-                FUZZ_CHECK(len >= sizeof h);
-                memcpy(&h, tio.out + tio.msg_off[i], sizeof h);
-                bool ok = h.len == len;
-                if (h.unique == 0 && !(unique0_asked && h.error <= 0))
-                        ok = ok && h.error > 0 && h.error < FUSE_NOTIFY_CODE_MAX;
-                else
-                        ok = ok && h.error <= 0 && h.error > -4096 && (h.error == 0 || len == sizeof h);
-                if (!ok) {
-                        fprintf(stderr, "message %d of %d: len %u (written %zu), error %d, unique %llu:", i,
-                                tio.nmsgs, h.len, len, h.error, (unsigned long long) h.unique);
-                        for (size_t k = 0; k < len && k < 64; k++)
-                                fprintf(stderr, " %02x", tio.out[tio.msg_off[i] + k]);
-                        fprintf(stderr, "\n");
-                }
-                FUZZ_CHECK(ok);
-                if (h.unique != 0) {
-                        struct owed *o = ledger_find(h.unique);
-                        if (!o)
-                                fprintf(stderr, "a reply to unique %llu, never sent\n",
-                                        (unsigned long long) h.unique);
-                        FUZZ_CHECK(o);
-                        o->got++;
-                }
-        }
-        tio.nmsgs = 0;
-        tio.outlen = 0;
 }
 
 /* Between requests the whole receive buffer is poisoned; each request
@@ -191,12 +88,8 @@ static void feed(struct fuse_session *se, const uint8_t *req, size_t len) {
         }
         if (r > 0) {
                 FUZZ_CHECK((size_t) r <= len && (size_t) r <= fbuf_size);
-                if ((size_t) r >= sizeof(struct fuse_in_header)) {
-                        const struct fuse_in_header *in = fbuf.mem;
-                        if (in->unique == 0)
-                                unique0_asked = true;
-                        ledger_read(in);
-                }
+                if ((size_t) r >= sizeof(struct fuse_in_header))
+                        fuzz_check_read(fbuf.mem);
                 /* Past the request: poisoned since the last one, or now. */
                 if (open > (size_t) r)
                         ASAN_POISON_MEMORY_REGION((char *) fbuf.mem + r, open - (size_t) r);
@@ -206,10 +99,17 @@ static void feed(struct fuse_session *se, const uint8_t *req, size_t len) {
         if (open)
                 ASAN_POISON_MEMORY_REGION(fbuf.mem, open);
         if (r > 0)
-                check_replies();
+                fuzz_check_replies();
 }
 
-static uint64_t take(const uint8_t **p, size_t *n, size_t bytes);
+/* Little-endian numbers from the front of a record; zeros past its end. */
+static uint64_t take(const uint8_t **p, size_t *n, size_t bytes) {
+        uint64_t v = 0;
+
+        for (size_t i = 0; i < bytes && *n; i++, (*p)++, (*n)--)
+                v |= (uint64_t) **p << (8 * i);
+        return v;
+}
 
 /* The record's request, zero-padded to (1 + first byte mod 80) * 16 KiB
  * with its len set to that: a big WRITE as the kernel sends it with
@@ -239,15 +139,6 @@ static void feed_fixed(struct fuse_session *se, const uint8_t *req, size_t len, 
                 }
         }
         feed(se, copy, len);
-}
-
-/* Little-endian numbers from the front of a record; zeros past its end. */
-static uint64_t take(const uint8_t **p, size_t *n, size_t bytes) {
-        uint64_t v = 0;
-
-        for (size_t i = 0; i < bytes && *n; i++, (*p)++, (*n)--)
-                v |= (uint64_t) **p << (8 * i);
-        return v;
 }
 
 static void notify(struct fuse_session *se, const uint8_t *p, size_t n) {
@@ -288,7 +179,7 @@ static void notify(struct fuse_session *se, const uint8_t *p, size_t n) {
                 break;
         }
         }
-        check_replies();
+        fuzz_check_replies();
 }
 
 /* A request whose tail waits in a pipe: a WRITE split after its head as
@@ -329,12 +220,10 @@ static void spliced(struct fuse_session *se, const uint8_t *p, size_t n) {
         if ((whole ? tail : head) >= sizeof(struct fuse_in_header)) {
                 struct fuse_in_header in;
                 memcpy(&in, p, sizeof in);
-                if (in.unique == 0)
-                        unique0_asked = true;
-                ledger_read(&in);
+                fuzz_check_read(&in);
         }
         fuse_session_process_buf(se, &fb);
-        check_replies();
+        fuzz_check_replies();
         /* What the library left in the pipe must not reach the next input. */
         char drain[4096];
         while (read(spipe[0], drain, sizeof drain) > 0)
@@ -368,7 +257,7 @@ static struct fuse_session *session_new(const struct header *h) {
 
         int fd = open("/dev/null", O_RDWR | O_CLOEXEC);
         FUZZ_CHECK(fd >= 0);
-        FUZZ_CHECK(fuse_session_custom_io(se, &ledger_io, fd) == 0);
+        FUZZ_CHECK(fuse_session_custom_io(se, &fuzz_check_io, fd) == 0);
         return se;
 }
 
@@ -421,9 +310,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 .time_gran = h.time_gran,
         };
         last_retrieve = 0;
-        unique0_asked = false;
-        n_ledger = 0;
-        write_failed = false;
+        fuzz_check_begin();
         struct fuse_session *se = session_new(&h);
         tio.nmsgs = 0;
         tio.outlen = 0;
@@ -448,14 +335,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 case REC_SPLICED: spliced(se, p, n); break;
                 case REC_RELEASE:
                         fuzz_fs_release_held();
-                        check_replies();
+                        fuzz_check_replies();
                         break;
                 case REC_BIG: feed_big(se, p, n); break;
                 }
         }
         fuzz_fs_release_held();
-        check_replies();
-        ledger_check();
+        fuzz_check_replies();
+        fuzz_check_end();
         fuse_session_destroy(se);
         tio.nmsgs = 0;
         tio.outlen = 0;

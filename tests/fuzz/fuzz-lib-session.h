@@ -1,8 +1,11 @@
-/* The session harness's two halves: fuzz-lib-session.c plays the kernel,
- * fuzz-lib-session-fs.c the file system that answers. */
+/* The session harness's parts: fuzz-lib-session.c plays the kernel,
+ * fuzz-lib-session-fs.c the file system that answers,
+ * fuzz-lib-session-check.c judges the replies. */
 #pragma once
 
 #include <stdint.h>
+
+#include <linux/fuse.h>
 
 #include "fuse_lowlevel.h"
 
@@ -27,3 +30,16 @@ void fuzz_fs_setup(void);
 /* A READ of a file handle that is 3 mod 4 is held, for INTERRUPTs to
  * find; this answers it (also at the end of each input). */
 void fuzz_fs_release_held(void);
+
+/* The transport (lib/test-transport.c's), noting a reply it could not
+ * write: then nothing can be said about the replies owed. */
+extern const struct fuse_custom_io fuzz_check_io;
+/* A new input: nothing owed. */
+void fuzz_check_begin(void);
+/* The session read this request: it owes a reply (or none). */
+void fuzz_check_read(const struct fuse_in_header *in);
+/* The messages written since the last call: well-formed frames, each
+ * reply to a request read.  Empties the transport's record. */
+void fuzz_check_replies(void);
+/* The input is over: every reply owed was given, once. */
+void fuzz_check_end(void);
