@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 
@@ -137,6 +138,19 @@ int main(void) {
         m = call(FUSED_METHOD_MOUNT);
         CHECK(mount_args(sealed(m, sd_bus_message_append(m, "ssa{sv}", "/m", "", 1, FUSED_FLAG_MOUNTPOINT_FD, "i", 0)),
                          &a, &e) == -EINVAL);
+        CHECK(e == REQUEST_ARGS_FLAG_TYPE && a.mountpoint_fd == -1);
+        request_args_done(&a);
+
+        /* No copy of the fd can be made (fused out of fds): refused as a
+         * flag fused cannot take, and nothing is left open. */
+        struct rlimit rl, low;
+        CHECK(getrlimit(RLIMIT_NOFILE, &rl) == 0);
+        low = (struct rlimit) { .rlim_cur = 3, .rlim_max = rl.rlim_max };
+        m = call(FUSED_METHOD_MOUNT);
+        m = sealed(m, sd_bus_message_append(m, "ssa{sv}", "/m", "", 1, FUSED_FLAG_MOUNTPOINT_FD, "h", dir));
+        CHECK(setrlimit(RLIMIT_NOFILE, &low) == 0);
+        CHECK(mount_args(m, &a, &e) == -EINVAL);
+        CHECK(setrlimit(RLIMIT_NOFILE, &rl) == 0);
         CHECK(e == REQUEST_ARGS_FLAG_TYPE && a.mountpoint_fd == -1);
         request_args_done(&a);
 
