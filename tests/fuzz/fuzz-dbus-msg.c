@@ -37,6 +37,7 @@
 #define DEPTH_MAX 32            /* containers, variants included */
 #define VARIANT_SIG_MAX 64
 #define BUDGET_BYTES (64u << 10)       /* strings well past PATH_MAX and FUSED_OPTIONS_MAX */
+#define VALUE_COST 8u
 #define FDS_MAX 16u
 
 #define KEY_BYTE_MOUNTPOINT_FD 0xfa
@@ -50,7 +51,8 @@ typedef struct Builder {
         sd_bus_message *m;
         const uint8_t *p;
         size_t n;
-        size_t budget;          /* bytes left to append */
+        size_t budget;          /* bytes left to append: VALUE_COST per value of any
+                                 * type, and the bytes of strings */
         unsigned n_fds;         /* appended */
         unsigned h_types;       /* h in the types made so far */
         unsigned depth;
@@ -207,7 +209,8 @@ static int gen_array(Builder *b, const char *elem, const char *end) {
         r = sd_bus_message_open_container(b->m, 'a', contents);
         if (r < 0)
                 return r;
-        for (unsigned i = 0; i < count && b->budget >= 8 && (b->n_fds < FDS_MAX || !strchr(contents, 'h')); i++) {
+        for (unsigned i = 0; i < count && b->budget >= VALUE_COST && (b->n_fds < FDS_MAX || !strchr(contents, 'h'));
+             i++) {
                 const char *e = contents;
                 r = gen_value(b, &e);
                 if (r < 0)
@@ -247,10 +250,6 @@ static int gen_basic(Builder *b, char type, int *ret_value) {
         uint64_t v = 0;
         int i;
 
-        if (b->budget < 8)
-                b->budget = 0;
-        else
-                b->budget -= 8;
         switch (type) {
         case 's':
                 s = gen_string_of(b, in_byte(b));
@@ -293,6 +292,9 @@ static int gen_value(Builder *b, const char **t) {
         int r;
 
         *t = end;
+        /* Containers cost as much as basic values: else arrays of empty
+         * arrays would be free, and their nesting exponential. */
+        b->budget -= b->budget < VALUE_COST ? b->budget : VALUE_COST;
         if (!strchr("av({", *start))
                 return gen_basic(b, *start, NULL);
         b->depth++;
@@ -323,6 +325,7 @@ static int gen_flag(Builder *b, FlagEntry *e) {
         Sig vs = { .max = VARIANT_SIG_MAX };
         int r;
 
+        b->budget -= b->budget < VALUE_COST ? b->budget : VALUE_COST;
         if (!key) {
                 key = s = gen_string_of(b, k);
                 /* Spelt out: the same key. */
@@ -363,7 +366,7 @@ static int gen_flags(Builder *b, FlagsModel *fm) {
         r = sd_bus_message_open_container(b->m, 'a', "{sv}");
         if (r < 0)
                 return r;
-        for (unsigned i = 0; i < count && b->budget >= 8; i++) {
+        for (unsigned i = 0; i < count && b->budget >= VALUE_COST; i++) {
                 FlagEntry e = { 0 };
                 r = gen_flag(b, &e);
                 if (r < 0)
