@@ -1,10 +1,9 @@
 /* fusedctl: list, inspect, unmount and watch the mounts fused made.
- * This file: options, main, list, status, unmount.
+ * This file: main, list, status, unmount; the options are fusedctl-args.c's.
  *
  * Exit codes (documented in fusedctl(1)): 0 ok, 1 other failure, 2 usage,
  * 3 not mounted, 4 permission denied, 5 fused unreachable. */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -155,16 +154,6 @@ static void help(void) {
 }
 
 int main(int argc, char **argv) {
-        enum { OPT_VERSION = 0x100, OPT_JSON, OPT_NO_ASK, OPT_NO_LEGEND };
-        static const struct option options[] = {
-                { "help",            no_argument, NULL, 'h' },
-                { "version",         no_argument, NULL, OPT_VERSION },
-                { "json",            no_argument, NULL, OPT_JSON },
-                { "no-legend",       no_argument, NULL, OPT_NO_LEGEND },
-                { "lazy",            no_argument, NULL, 'l' },
-                { "no-ask-password", no_argument, NULL, OPT_NO_ASK },
-                {}
-        };
         static const struct {
                 const char *name;
                 int (*run)(int argc, char **argv);
@@ -175,41 +164,27 @@ int main(int argc, char **argv) {
                 { "umount",  verb_unmount },
                 { "monitor", fusedctl_monitor },
         };
-        int c;
+        int verb = argc;
 
-        /* GNU getopt permutes: options may follow the verb too
-         * ("fusedctl unmount --lazy X"). */
-        while ((c = getopt_long(argc, argv, "hl", options, NULL)) >= 0) {
-                switch (c) {
-                case 'h':
-                        help();
-                        return EXIT_OK;
-                case OPT_VERSION:
-                        printf("fusedctl (fused) %s\n", FUSED_VERSION);
-                        return EXIT_OK;
-                case OPT_JSON:
-                        fusedctl_arg.json = true;
-                        break;
-                case OPT_NO_LEGEND:
-                        fusedctl_arg.legend = false;
-                        break;
-                case 'l':
-                        fusedctl_arg.lazy = true;
-                        break;
-                case OPT_NO_ASK:
-                        fusedctl_arg.ask_password = 0;
-                        break;
-                default:
-                        return EXIT_USAGE;
-                }
+        switch (fusedctl_args_parse(argc, argv, &fusedctl_arg, &verb)) {
+        case FUSEDCTL_RUN:
+                break;
+        case FUSEDCTL_HELP:
+                help();
+                return EXIT_OK;
+        case FUSEDCTL_VERSION:
+                printf("fusedctl (fused) %s\n", FUSED_VERSION);
+                return EXIT_OK;
+        default:
+                return EXIT_USAGE;
         }
-        if (optind >= argc) {
+        if (verb >= argc) {
                 fprintf(stderr, "fusedctl: a command is needed (see fusedctl --help)\n");
                 return EXIT_USAGE;
         }
         for (size_t k = 0; k < sizeof(verbs) / sizeof(verbs[0]); k++)
-                if (strcmp(argv[optind], verbs[k].name) == 0)
-                        return verbs[k].run(argc - optind, argv + optind);
-        fprintf(stderr, "fusedctl: unknown command '%s' (see fusedctl --help)\n", argv[optind]);
+                if (strcmp(argv[verb], verbs[k].name) == 0)
+                        return verbs[k].run(argc - verb, argv + verb);
+        fprintf(stderr, "fusedctl: unknown command '%s' (see fusedctl --help)\n", argv[verb]);
         return EXIT_USAGE;
 }

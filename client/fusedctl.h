@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "fused-client.h"
+#include "fusedctl-args.h"
 
 /* Exit codes, documented in fusedctl(1). */
 enum {
@@ -19,12 +20,6 @@ enum {
         EXIT_UNREACHABLE = 5,
 };
 
-struct fusedctl_args {
-        bool json;
-        bool lazy;
-        bool legend;
-        int ask_password;       /* -1: when on a tty */
-};
 extern struct fusedctl_args fusedctl_arg;
 
 /* Prints "fusedctl: WHAT: MSG" and returns the exit code for -errno r. */

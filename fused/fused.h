@@ -419,6 +419,38 @@ int mount_object_add(Context *c, MountRecord *m);
 void mount_object_remove(Context *c, MountRecord *m);
 int mount_list_append(Context *c, sd_bus_message *reply);
 
+/* ---- request-args.c: Mount's and Unmount's arguments -------------------- */
+
+/* At most this many entries in a flags dict. */
+#define REQUEST_ARGS_FLAGS_MAX 16u
+
+/* Why request_args_read_*() refuses, for the handler's error message. */
+typedef enum RequestArgsError {
+        REQUEST_ARGS_OK,
+        REQUEST_ARGS_MALFORMED,         /* the strings before the flags are missing */
+        REQUEST_ARGS_FLAG_UNKNOWN,
+        REQUEST_ARGS_FLAG_TOO_MANY,     /* more than REQUEST_ARGS_FLAGS_MAX */
+        REQUEST_ARGS_FLAG_TYPE,         /* no a{sv}, or a flag's value of another type */
+        REQUEST_ARGS_PATH_INVALID,      /* not absolute, or PATH_MAX bytes or more */
+} RequestArgsError;
+
+typedef struct RequestArgs {
+        char *path;             /* at most PATH_MAX bytes as asked; once valid, without trailing slashes */
+        const char *options;    /* Mount: points into the message */
+        int mountpoint_fd;      /* Mount: a copy of the caller's mountpoint-fd, or -1 */
+        bool auto_unmount;      /* Mount: the flag, not the option */
+        bool lazy;              /* Unmount */
+} RequestArgs;
+
+#define REQUEST_ARGS_INIT { .mountpoint_fd = -1 }
+
+/* 0; -ENOMEM; or -EINVAL with *ret_err saying why.  Refused or not, *ret
+ * holds what was read (the path as asked, for the log) and is to be given
+ * to request_args_done(). */
+int request_args_read_mount(sd_bus_message *m, RequestArgs *ret, RequestArgsError *ret_err);
+int request_args_read_unmount(sd_bus_message *m, RequestArgs *ret, RequestArgsError *ret_err);
+void request_args_done(RequestArgs *a);
+
 /* ---- manager.c ---------------------------------------------------------- */
 
 int manager_add(Context *c);

@@ -12,8 +12,6 @@
 
 #include "fused.h"
 
-#define FLAGS_MAX 16
-
 /* One Mount or Unmount call, from the message to the reply. */
 typedef struct Request {
         Context *c;
@@ -107,16 +105,6 @@ static Request *request_new(Context *c, sd_bus_message *m, const char *method) {
         req->caller.pidfd = -1;
         req->interactive = sd_bus_message_get_allow_interactive_authorization(m) > 0;
         return req;
-}
-
-/* Absolute, not too long; trailing slashes dropped so "/m/" is "/m". */
-static bool path_valid(char *p) {
-        size_t n = strlen(p);
-        if (p[0] != '/' || n >= PATH_MAX)
-                return false;
-        while (n > 1 && p[n - 1] == '/')
-                p[--n] = 0;
-        return true;
 }
 
 /* Identify the caller and count it against its per-uid limit.  0, or the
@@ -552,57 +540,10 @@ static void on_mount_resolved(Context *c, int r, WorkerReply *reply, int fd, voi
         mount_next_polkit(req);
 }
 
-/* Read the a{sv} flags dict; unknown keys and wrong types are refused so a
- * typo is not silently ignored. */
-static int read_flags(Request *req, bool for_mount) {
-        int r, n = 0;
-
-        r = sd_bus_message_enter_container(req->msg, 'a', "{sv}");
-        if (r < 0)
-                return r;
-        while ((r = sd_bus_message_enter_container(req->msg, 'e', "sv")) > 0) {
-                const char *key;
-                if (++n > FLAGS_MAX)
-                        return -E2BIG;
-                r = sd_bus_message_read(req->msg, "s", &key);
-                if (r < 0)
-                        return r;
-                if (for_mount && strcmp(key, FUSED_FLAG_MOUNTPOINT_FD) == 0) {
-                        int fd;
-                        r = sd_bus_message_read(req->msg, "v", "h", &fd);
-                        if (r < 0)
-                                return r;
-                        if (req->given_fd >= 0)
-                                close(req->given_fd);
-                        req->given_fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
-                        if (req->given_fd < 0)
-                                return -errno;
-                } else if (for_mount && strcmp(key, FUSED_FLAG_AUTO_UNMOUNT) == 0) {
-                        int b;
-                        r = sd_bus_message_read(req->msg, "v", "b", &b);
-                        if (r < 0)
-                                return r;
-                        req->auto_unmount = b;
-                } else if (!for_mount && strcmp(key, FUSED_FLAG_LAZY) == 0) {
-                        int b;
-                        r = sd_bus_message_read(req->msg, "v", "b", &b);
-                        if (r < 0)
-                                return r;
-                        req->lazy = b;
-                } else
-                        return -ENOKEY;
-                r = sd_bus_message_exit_container(req->msg);
-                if (r < 0)
-                        return r;
-        }
-        if (r < 0)
-                return r;
-        return sd_bus_message_exit_container(req->msg);
-}
-
 static int method_mount(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         Context *c = userdata;
-        const char *path, *options;
+        _cleanup_(request_args_done) RequestArgs args = REQUEST_ARGS_INIT;
+        RequestArgsError aerr;
         OptionsError oerr;
         _cleanup_free_ char *bad = NULL;
         int r;
@@ -610,30 +551,32 @@ static int method_mount(sd_bus_message *m, void *userdata, sd_bus_error *error) 
         Request *req = request_new(c, m, "Mount");
         if (!req)
                 return -ENOMEM;
-        r = sd_bus_message_read(m, "ss", &path, &options);
-        if (r < 0) {
+        r = request_args_read_mount(m, &args, &aerr);
+        req->path = TAKE_PTR(args.path);
+        req->given_fd = take_fd(&args.mountpoint_fd);
+        req->auto_unmount = args.auto_unmount;
+        if (r == -ENOMEM) {
+                request_free(req);
+                return r;
+        }
+        if (r < 0 && aerr == REQUEST_ARGS_MALFORMED) {
                 request_fail(req, FUSED_ERROR_INVALID_ARGUMENT, "Malformed Mount request: expected (%s)",
                              FUSED_METHOD_MOUNT_IN);
                 return 1;
         }
-        req->path = strndup(path, PATH_MAX);
-        if (!req->path) {
-                request_free(req);
-                return -ENOMEM;
-        }
-        r = read_flags(req, true);
-        if (r < 0) {
+        if (r < 0 && aerr != REQUEST_ARGS_PATH_INVALID) {
                 request_fail(req, FUSED_ERROR_INVALID_ARGUMENT,
                              "Invalid flags: %s (known: " FUSED_FLAG_MOUNTPOINT_FD " h, " FUSED_FLAG_AUTO_UNMOUNT
-                             " b)", r == -ENOKEY ? "unknown key" : r == -E2BIG ? "too many" : "wrong type");
+                             " b)", aerr == REQUEST_ARGS_FLAG_UNKNOWN ? "unknown key" :
+                             aerr == REQUEST_ARGS_FLAG_TOO_MANY ? "too many" : "wrong type");
                 return 1;
         }
-        if (!path_valid(req->path)) {
+        if (r < 0) {
                 request_fail(req, FUSED_ERROR_INVALID_ARGUMENT,
                              "The mountpoint must be an absolute path shorter than %d bytes", PATH_MAX);
                 return 1;
         }
-        r = options_parse(options, &req->opts, &oerr, &bad);
+        r = options_parse(args.options, &req->opts, &oerr, &bad);
         if (r == -ENOMEM) {
                 request_free(req);
                 return r;
@@ -822,27 +765,26 @@ static void on_unmount_resolved(Context *c, int r, WorkerReply *reply, int fd, v
 
 static int method_unmount(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         Context *c = userdata;
-        const char *path;
+        _cleanup_(request_args_done) RequestArgs args = REQUEST_ARGS_INIT;
+        RequestArgsError aerr;
         int r;
 
         Request *req = request_new(c, m, "Unmount");
         if (!req)
                 return -ENOMEM;
-        r = sd_bus_message_read(m, "s", &path);
-        if (r >= 0) {
-                req->path = strndup(path, PATH_MAX);
-                if (!req->path) {
-                        request_free(req);
-                        return -ENOMEM;
-                }
-                r = read_flags(req, false);
+        r = request_args_read_unmount(m, &args, &aerr);
+        req->path = TAKE_PTR(args.path);
+        req->lazy = args.lazy;
+        if (r == -ENOMEM) {
+                request_free(req);
+                return r;
         }
-        if (r < 0) {
+        if (r < 0 && aerr != REQUEST_ARGS_PATH_INVALID) {
                 request_fail(req, FUSED_ERROR_INVALID_ARGUMENT, "Malformed Unmount request: expected (%s) with "
                              "flag " FUSED_FLAG_LAZY " b", FUSED_METHOD_UNMOUNT_IN);
                 return 1;
         }
-        if (!path_valid(req->path)) {
+        if (r < 0) {
                 request_fail(req, FUSED_ERROR_INVALID_ARGUMENT,
                              "The mountpoint must be an absolute path shorter than %d bytes", PATH_MAX);
                 return 1;

@@ -157,7 +157,9 @@ static char *next_field(char **p)
 
         while (*s == ' ')
                 s++;
-        if (!*s)
+        /* The newline ends the line, not just a field: a line missing its
+         * last field is malformed whether getline left the '\n' or not. */
+        if (!*s || *s == '\n')
                 return NULL;
         char *e = s + strcspn(s, " \n");
         if (*e)

@@ -32,6 +32,8 @@ static ssize_t io_writev(int fd, struct iovec *iov, int count, void *ud)
 	tio.outlen = start;
 	for (int i = 0; i < count; i++) {
 		if (tio.outlen + iov[i].iov_len > sizeof(tio.out)) {
+			/* Nothing of a failed write stays, as with /dev/fuse. */
+			tio.outlen = start;
 			errno = EIO;
 			return -1;
 		}
