@@ -132,6 +132,13 @@ stage_overlay() {
   # /run and /tmp empty, as after a boot: no system bus, no systemd.
   mount -t tmpfs -o mode=0755 run "$root/run"
   mount -t tmpfs -o mode=1777 tmp "$root/tmp"
+  # A source tree under /tmp or /run (a clone made there) is hidden by
+  # those fresh tmpfs: show it at its own path, read-only.
+  if [ ! -e "$root$SELF" ]; then
+    mkdir -p "$root$SRCDIR"
+    mount --rbind "$SRCDIR" "$root$SRCDIR"
+    mount -o remount,bind,ro "$root$SRCDIR"
+  fi
   mkdir -p "$root/run/pkgtest" "$root/run/pkgtest/debs"
   cp "$PKGTEST_DEBDIR"/*.deb "$root/run/pkgtest/debs/"
 
