@@ -310,6 +310,7 @@ static int listed_by_parent(const struct fuse_routes *routes, const struct route
 	}
 	if (!pnode.route || pnode.implied || !pnode.route->ops.list) {
 		route_node_done(&pnode);
+		route_path_done(&parent);
 		return 1;
 	}
 	err = route_list(routes, &parent, &pnode, member_fn, &m);
