@@ -6,7 +6,7 @@
 # errors must reach the caller as errnos (EIO and a log line for a bug)
 # while the filesystem keeps serving.  Every run ends with SIGTERM: the
 # process must exit 0 and the mount be gone.
-#   test-bindings.sh FUSED LUA FLU_SO ROUTES_NUMBERED RENAMEAT2 HELLOFS MEMFS NUMBERED_LUA ERRFS
+#   test-bindings.sh FUSED LUA FLU_SO ROUTES_NUMBERED FSOPS HELLOFS MEMFS NUMBERED_LUA ERRFS EXTRAFS
 set -u
 . "$(dirname "$0")/../fused/harness.sh"
 . "$(dirname "$0")/../client/lib.sh"
@@ -14,10 +14,10 @@ h_enter_ns "$@"
 # strerror texts and ls's order, whatever the caller's locale.
 export LC_ALL=C
 fused=$(realpath "$1") lua=$2 flu_so=$(realpath "$3") routes_numbered=$(realpath "$4")
-renameat2=$(realpath "$5")
+fsops=$(realpath "$5")
 shift 5
 h_setup
-h_user_bins flu_so routes_numbered renameat2
+h_user_bins flu_so routes_numbered fsops
 # The scripts, where the test uids can read them.
 mkdir -p "$H_TMP/lua" && chmod 0755 "$H_TMP/lua"
 for f in "$@"; do cp "$f" "$H_TMP/lua/" && chmod 0644 "$H_TMP/lua/$(basename "$f")"; done
@@ -67,8 +67,16 @@ use_memfs() {
   h_check "$who: xattr removed, then ENODATA (raised by name)" run "$u" sh -c \
     'set -e; setfattr -x user.a "$1"
      ! getfattr --absolute-names -n user.a "$1" 2>"$1.err"; grep -q "No such attribute" "$1.err"; rm "$1.err"' sh "$m/d/g"
-  h_check "$who: renameat2 NOREPLACE: EEXIST; EXCHANGE swaps" \
-    run "$u" "$renameat2" "$m/d"
+  h_check "$who: renameat2 NOREPLACE onto a file: EEXIST" run "$u" sh -c \
+    'echo x >"$1/x" && echo y >"$1/y" && test "$("$2" rename2 "$1/x" "$1/y" noreplace)" = EEXIST' \
+    sh "$m/d" "$fsops"
+  h_check "$who: renameat2 EXCHANGE swaps" run "$u" sh -c \
+    'test "$("$2" rename2 "$1/x" "$1/y" exchange)" = 0 &&
+     test "$(cat "$1/x")" = y && test "$(cat "$1/y")" = x' sh "$m/d" "$fsops"
+  h_check "$who: 16 readers at once (one Lua state, many threads): all right" run "$u" sh -c \
+    'seq 1000 >"$1/big"; for i in $(seq 16); do cmp -s "$1/big" "$2" & done
+     fails=0; for p in $(jobs -p); do wait "$p" || fails=$((fails + 1)); done
+     rm "$1/big"; test "$fails" = 0' sh "$m/d" "$H_TMP/seq1000"
   h_check "$who: rmdir of a full directory: ENOTEMPTY" \
     fails_with "$u" "not empty" rmdir "$m/d"
   h_check "$who: rm, rmdir, empty again" run "$u" sh -c \
@@ -122,6 +130,29 @@ use_errfs() {
     test "$(run "$u" ls "$m" | wc -l)" = 7
 }
 
+use_extrafs() {
+  local u=$1 m=$2 who=$3 log=$4
+  last() { run "$u" getfattr --absolute-names --only-values -n user.last "$m"; }
+  h_check "$who: init got the connection (protocol 7)" \
+    test "$(run "$u" getfattr --absolute-names --only-values -n user.init "$m")" = 7
+  h_check "$who: fallocate reaches the method" \
+    test "$(run "$u" "$fsops" fallocate "$m/a" 10 20)" = 0
+  h_check "$who: ... with path, mode, offset, length" test "$(last)" = "fallocate /a 0 10 20"
+  h_check "$who: copy_file_range reaches the method, its count comes back" \
+    test "$(run "$u" "$fsops" copy "$m/a" "$m/b" 30)" = 30
+  h_check "$who: ... with both paths, offsets, length and open handles" \
+    test "$(last)" = "copy /a 0 /b 0 30"
+  h_check "$who: lseek SEEK_DATA reaches the method, its offset comes back" \
+    test "$(run "$u" "$fsops" seek "$m/a" 5 data)" = 42
+  h_check "$who: ... with offset and whence" test "$(last)" = "lseek /a 5 data"
+  # (Onto a name that exists, the kernel answers EEXIST itself.)
+  h_check "$who: rename with flags to Flu's two-parameter rename: EINVAL" \
+    test "$(run "$u" "$fsops" rename2 "$m/a" "$m/new" noreplace)" = EINVAL
+  h_check "$who: ... the method never saw it" test "$(last)" = "lseek /a 5 data"
+  h_check "$who: a plain rename still reaches it" run "$u" mv "$m/a" "$m/c"
+  h_check "$who: ... as rename(from, to)" test "$(last)" = "rename /a /c"
+}
+
 # serve UID NAME USE CMD...: mount with CMD (-f appended) as UID, use it,
 # SIGTERM it: exit status 0 and unmounted.
 serve() {
@@ -152,6 +183,9 @@ serve() {
   wait "$pid"; rc=$?
   h_check "$name ($who): ... with status 0 (was $rc)" test "$rc" = 0
   h_check "$name ($who): ... unmounted" wait_for not is_fuse_mounted "$m"
+  if [ "$name" = extrafs ]; then
+    h_check "$name ($who): ... destroy was called" grep -qx "extrafs: destroyed" "$log"
+  fi
   [ "$rc" = 0 ] || cat "$log"
 }
 
@@ -161,11 +195,18 @@ lua_cmd=("$lua")
 [ -n "${FLU_TEST_PRELOAD:-}" ] && lua_cmd=(env LD_PRELOAD="$FLU_TEST_PRELOAD" "$lua")
 
 L=$H_TMP/lua
+seq 1000 >"$H_TMP/seq1000" && chmod 0644 "$H_TMP/seq1000"
 for u in 0 "$U"; do
   serve "$u" hellofs use_hellofs "${lua_cmd[@]}" "$L/hellofs.lua"
   serve "$u" memfs use_memfs "${lua_cmd[@]}" "$L/memfs.lua"
   serve "$u" routes-c use_numbered "$routes_numbered"
   serve "$u" routes-lua use_numbered "${lua_cmd[@]}" "$L/numbered.lua"
   serve "$u" errfs use_errfs "${lua_cmd[@]}" "$L/errfs.lua"
+  serve "$u" extrafs use_extrafs "${lua_cmd[@]}" "$L/extrafs.lua"
 done
+
+# flu.main failing (no such mountpoint) is a Lua error, not a crash.
+out=$("${lua_cmd[@]}" "$L/hellofs.lua" "$H_TMP/no-such-dir" -f 2>&1); rc=$?
+h_check "flu.main on a missing mountpoint: exit status 1 (was $rc)" test "$rc" = 1
+h_check "... with flu.main's message" grep -q "flu.main: the filesystem ended with status" <<<"$out"
 h_done
