@@ -6,18 +6,18 @@
 # errors must reach the caller as errnos (EIO and a log line for a bug)
 # while the filesystem keeps serving.  Every run ends with SIGTERM: the
 # process must exit 0 and the mount be gone.
-#   test-bindings.sh FUSED LUA FLU_SO ROUTES_NUMBERED FSOPS HELLOFS MEMFS NUMBERED_LUA ERRFS EXTRAFS
+#   test-bindings.sh FUSED FUSEDCTL LUA FLU_SO ROUTES_NUMBERED FSOPS HELLOFS MEMFS NUMBERED_LUA ERRFS EXTRAFS
 set -u
 . "$(dirname "$0")/../fused/harness.sh"
 . "$(dirname "$0")/../client/lib.sh"
 h_enter_ns "$@"
 # strerror texts and ls's order, whatever the caller's locale.
 export LC_ALL=C
-fused=$(realpath "$1") lua=$2 flu_so=$(realpath "$3") routes_numbered=$(realpath "$4")
-fsops=$(realpath "$5")
-shift 5
+fused=$(realpath "$1") fusedctl=$(realpath "$2") lua=$3 flu_so=$(realpath "$4")
+routes_numbered=$(realpath "$5") fsops=$(realpath "$6")
+shift 6
 h_setup
-h_user_bins flu_so routes_numbered fsops
+h_user_bins flu_so routes_numbered fsops fusedctl
 # The scripts, where the test uids can read them.
 mkdir -p "$H_TMP/lua" && chmod 0755 "$H_TMP/lua"
 for f in "$@"; do cp "$f" "$H_TMP/lua/" && chmod 0644 "$H_TMP/lua/$(basename "$f")"; done
@@ -204,6 +204,18 @@ for u in 0 "$U"; do
   serve "$u" errfs use_errfs "${lua_cmd[@]}" "$L/errfs.lua"
   serve "$u" extrafs use_extrafs "${lua_cmd[@]}" "$L/extrafs.lua"
 done
+
+# Without -f, fuse_main daemonizes: the forked child serves on with the
+# same Lua state; the owner's unmount through fused ends it.
+m=$H_TMP/mnt/hellofs-daemon
+h_mkdir "$m" "$U" 0755
+h_check "hellofs daemonized by uid $U: the parent returns 0" \
+  as "$U" "${lua_cmd[@]}" "$L/hellofs.lua" "$m"
+h_check "... mounted" is_fuse_mounted "$m"
+h_check "... the child serves" test "$(as "$U" cat "$m/hello")" = "Hello World!"
+h_check "... fusedctl unmount by the owner" as "$U" "$fusedctl" unmount "$m"
+h_check "... unmounted" wait_for not is_fuse_mounted "$m"
+h_check "... and the child exited" wait_for not pgrep -u "$U" -f "hellofs.lua $m\$"
 
 # flu.main failing (no such mountpoint) is a Lua error, not a crash.
 out=$("${lua_cmd[@]}" "$L/hellofs.lua" "$H_TMP/no-such-dir" -f 2>&1); rc=$?
