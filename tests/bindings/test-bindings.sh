@@ -175,7 +175,9 @@ serve() {
   if [ "$u" != 0 ]; then
     h_check "$name ($who): through fused, owned by the uid" \
       eval 'grep -F " $m " /proc/self/mountinfo | grep -q "user_id=$u"'
-    h_check "$name ($who): fused logged the mount" grep -q "mountpoint=$m .*verdict=allow" "$H_FUSED_LOG"
+    # (fused may log after the mount is in place: wait for the line.)
+    h_check "$name ($who): fused logged the mount" \
+      wait_for grep -q "mountpoint=$m .*verdict=allow" "$H_FUSED_LOG"
   fi
   "$use" "$u" "$m" "$name ($who)" "$log"
   kill -TERM "$pid"
