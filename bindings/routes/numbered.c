@@ -4,6 +4,8 @@
  *
  *   /                     the items 1..N, the users, and "latest"
  *   /latest               the newest item            (literal route)
+ *   /lines                10000 numbered lines, made up as they are read
+ *                         (a read handler; its stat handler gives the size)
  *   /:number              item N's text              (parameter, validated)
  *   /:user/notes/         that user's notes          (implied by the next)
  *   /:user/notes/:name    a note: read, write, create, unlink
@@ -109,6 +111,31 @@ static int number_content(const struct fuse_route_req *req, char **buf, size_t *
 	int n = item_number(fuse_route_param(req, "number"));
 
 	return n < 0 ? n : item_text(n, buf, len);
+}
+
+#define N_LINES 10000
+#define LINE_LEN 11                     /* "line 01234\n" */
+
+static int lines_stat(const struct fuse_route_req *req, struct stat *st)
+{
+	st->st_size = N_LINES * LINE_LEN;
+	return 0;
+}
+
+static ssize_t lines_read(const struct fuse_route_req *req, char *buf, size_t size, off_t off)
+{
+	size_t n = 0;
+
+	while (n < size && off + n < N_LINES * LINE_LEN) {
+		char line[LINE_LEN + 1];
+		size_t at = (off + n) % LINE_LEN, take;
+
+		snprintf(line, sizeof(line), "line %05u\n", (unsigned)((off + n) / LINE_LEN));
+		take = LINE_LEN - at < size - n ? LINE_LEN - at : size - n;
+		memcpy(buf + n, line + at, take);
+		n += take;
+	}
+	return n;
 }
 
 /* The note NAME of USER, or NULL; with notes_lock held. */
@@ -285,6 +312,8 @@ int main(int argc, char *argv[])
 		.list = root_list }, NULL);
 	err = err ?: fuse_routes_add(routes, "/latest", &(struct fuse_route_ops){
 		.content = latest_content }, NULL);
+	err = err ?: fuse_routes_add(routes, "/lines", &(struct fuse_route_ops){
+		.stat = lines_stat, .read = lines_read }, NULL);
 	err = err ?: fuse_routes_add(routes, "/:number", &(struct fuse_route_ops){
 		.stat = number_stat, .content = number_content }, NULL);
 	err = err ?: fuse_routes_add(routes, "/:user/notes", &(struct fuse_route_ops){

@@ -86,10 +86,16 @@ use_memfs() {
 use_numbered() {
   local u=$1 m=$2 who=$3
   h_check "$who: / lists the items, the users, latest, about" \
-    test "$(run "$u" ls "$m" | tr '\n' ' ')" = "1 10 11 12 2 3 4 5 6 7 8 9 about alice bob latest "
+    test "$(run "$u" ls "$m" | tr '\n' ' ')" = "1 10 11 12 2 3 4 5 6 7 8 9 about alice bob latest lines "
   h_check "$who: /3 (a parameter)" \
     test "$(run "$u" cat "$m/3")" = "$(printf 'item 3: the odd bridge\npanels: 4')"
   h_check "$who: /latest (a literal)" run "$u" grep -qx "item 12: the late lighthouse" "$m/latest"
+  h_check "$who: /lines (a read handler): size from its stat handler" \
+    test "$(run "$u" stat -c %s "$m/lines")" = 110000
+  h_check "$who: ... 10000 lines, each where it belongs" run "$u" sh -c \
+    'test "$(wc -l <"$1")" = 10000 && test "$(sed -n 4322p "$1")" = "line 04321" &&
+     test "$(tail -c 11 "$1")" = "line 09999" && test "$(dd if="$1" bs=1 skip=12 count=9 status=none)" = "ine 00001"' \
+    sh "$m/lines"
   h_check "$who: stat /3: a 33-byte read-only file" \
     test "$(run "$u" stat -c '%s %A' "$m/3")" = "33 -r--r--r--"
   h_check "$who: /99 and /carol do not exist" \

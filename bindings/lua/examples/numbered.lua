@@ -3,6 +3,7 @@
 -- of bindings/routes/numbered.c, serving data made up here:
 --   /                    items 1..N, the users, "latest"
 --   /latest              the newest item
+--   /lines               10000 numbered lines, made up as they are read
 --   /:number             an item (its stat handler declines non-items)
 --   /:user/notes/:name   a user's notes: read, write, create, unlink
 --   /about/*what         what a path would be (a catch-all)
@@ -40,6 +41,20 @@ r:add("/", { list = function(req)
 end })
 
 r:add("/latest", { content = function(req) return item(items) end })
+
+local line_len, n_lines = 11, 10000            -- "line 01234\n"
+r:add("/lines", {
+	stat = function(req) return { size = line_len * n_lines } end,
+	read = function(req, size, offset)
+		local first = offset // line_len
+		local last = math.min((offset + size - 1) // line_len, n_lines - 1)
+		local parts = {}
+		for i = first, last do parts[#parts + 1] = ("line %05d\n"):format(i) end
+		local text = table.concat(parts)
+		local at = offset - first * line_len
+		return text:sub(at + 1, at + size)
+	end,
+})
 
 r:add("/:number", {
 	stat = function(req) number(req.params.number) end,
