@@ -185,7 +185,7 @@ static int flu_get_context(lua_State *L)
 	return 1;
 }
 
-/* argv for fuse_main, in a userdata so that an error frees nothing twice. */
+/* argv for fuse_main: a userdata, which the GC frees however flu.main ends. */
 struct flu_argv {
 	int argc;
 	char *argv[];
@@ -214,6 +214,8 @@ static void build_argv(lua_State *L)
 			lua_geti(L, 1, i);
 			if (!lua_isstring(L, -1))
 				luaL_error(L, "flu.main: argv[%d] is not a string", (int)i);
+			/* A number becomes a string in the table, which anchors it. */
+			(void)lua_tostring(L, -1);
 			lua_rawseti(L, -2, ++n);
 		}
 		if (n == 0)
@@ -244,6 +246,7 @@ static void build_argv(lua_State *L)
 		for (lua_Integer i = 1; lua_geti(L, 3, i) != LUA_TNIL; i++) {
 			if (!lua_isstring(L, -1))
 				luaL_error(L, "flu.main: options[%d] is not a string", (int)i);
+			(void)lua_tostring(L, -1);
 			lua_rawseti(L, -2, ++n);
 		}
 		lua_pop(L, 1);
