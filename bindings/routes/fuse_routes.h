@@ -32,9 +32,10 @@
  *     st_size the length of the content handler's answer, else 0.
  *   - list: only the literal names that patterns imply below the
  *     directory; a list handler's names are added to those.
- *   - read: from content() (taken once per open for read-only opens), else
- *     read(); files without content() are opened with direct_io, so a
- *     size of 0 does not hide what read() returns.
+ *   - read: a read-only open of a file with content() reads what content()
+ *     said at open; any other open reads through read() if there is one,
+ *     else content() again.  Those opens use direct_io, so a size of 0
+ *     does not hide what read() returns.
  *   - write, create, unlink without a handler: EACCES.  truncate without
  *     a handler: accepted when there is a write handler (EACCES if not).
  *     utimens is accepted and ignored (touch works); chmod, chown: EPERM.
@@ -73,8 +74,11 @@ struct fuse_route_req {
 const char *fuse_route_param(const struct fuse_route_req *req, const char *name);
 
 /*
- * Called by a list handler once per name; returns 0, or -ENOMEM.
- * Names are de-duplicated; ".", ".." and names with '/' are ignored.
+ * Called by a list handler once per name; returns 0 to go on, 1 when no
+ * more names are wanted (a full reply), or -ENOMEM.  A handler may stop
+ * at the first non-zero return and pass it on, or go on (later names are
+ * then dropped).  Names are de-duplicated; ".", ".." and names with '/'
+ * are ignored.
  */
 typedef int (*fuse_route_fill_t)(void *fill_ctx, const char *name);
 
