@@ -404,9 +404,11 @@ int fuse_parse_cmdline_30(struct fuse_args *args,
 			  struct fuse_cmdline_opts *opts);
 int fuse_parse_cmdline_312(struct fuse_args *args,
 			   struct fuse_cmdline_opts *opts);
-#if FUSE_USE_VERSION < FUSE_MAKE_VERSION(3, 12)
+#if FUSED_SOVERSION < 4 && FUSE_USE_VERSION < FUSE_MAKE_VERSION(3, 12)
 #define fuse_parse_cmdline(args, opts) fuse_parse_cmdline_30(args, opts)
 #else
+/* (libfuse3.so.4, as libfuse 3.18 built with versioned symbols: the
+ * newest variant at every API level; the struct is the same at all.) */
 int fuse_parse_cmdline(struct fuse_args *args, struct fuse_cmdline_opts *opts);
 #endif
 
