@@ -31,6 +31,10 @@
 #error "FUSED_SOVERSION must be 3 (libfuse3.so.3) or 4 (libfuse3.so.4)"
 #endif
 
+/* Here, before the checks below: programs may define FUSE_USE_VERSION
+ * as FUSE_MAKE_VERSION(3, 18). */
+#define FUSE_MAKE_VERSION(maj, min) ((maj) * 100 + (min))
+
 #if !defined(FUSE_USE_VERSION) || FUSE_USE_VERSION < 30
 #error "define FUSE_USE_VERSION to 30 or more before including a fuse3 header"
 #endif

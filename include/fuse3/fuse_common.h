@@ -19,10 +19,11 @@
 #include <stdint.h>
 #include <sys/types.h>
 #if FUSED_SOVERSION >= 4
+/* libfuse 3.18's header includes both; programs rely on it */
+#include <assert.h>
 #include <stdbool.h>
 #endif
 
-#define FUSE_MAKE_VERSION(maj, min) ((maj) * 100 + (min))
 #define FUSE_VERSION FUSE_MAKE_VERSION(FUSE_MAJOR_VERSION, FUSE_MINOR_VERSION)
 
 #ifdef __cplusplus

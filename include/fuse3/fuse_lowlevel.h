@@ -84,7 +84,11 @@ struct fuse_custom_io {
 #endif
 };
 
-#if FUSE_USE_VERSION < FUSE_MAKE_VERSION(3, 17)
+/* libfuse3.so.4 has 3.18's API at every FUSE_USE_VERSION, as libfuse
+ * 3.18's own headers do: there the flags are gone from
+ * fuse_lowlevel_notify_expire_entry() (it only expires) and the enum
+ * is named for both kinds of entry notification. */
+#if FUSED_SOVERSION < 4
 /* Flags of fuse_lowlevel_notify_expire_entry(). */
 enum fuse_expire_flags {
 	/* only mark the entry expired, do not drop it */
@@ -333,7 +337,7 @@ int fuse_lowlevel_notify_inval_inode(struct fuse_session *se, fuse_ino_t ino,
 				     off_t off, off_t len);
 int fuse_lowlevel_notify_inval_entry(struct fuse_session *se, fuse_ino_t parent,
 				     const char *name, size_t namelen);
-#if FUSE_USE_VERSION < FUSE_MAKE_VERSION(3, 17)
+#if FUSED_SOVERSION < 4
 int fuse_lowlevel_notify_expire_entry(struct fuse_session *se, fuse_ino_t parent,
 				      const char *name, size_t namelen,
 				      enum fuse_expire_flags flags);
