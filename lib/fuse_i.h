@@ -243,9 +243,13 @@ void fuse_ll_scratch_release(void);
 /* ---- libfuse3.so.4 only ---- */
 
 /* Protocol newer than linux-libc-dev's <linux/fuse.h> (7.38), named
- * FUSE_LL_* so that a newer header changes nothing: 7.40's backing files
- * (passthrough) and 7.41's epoch notification. */
+ * FUSE_LL_* so that a newer header changes nothing: INIT flags of 7.39
+ * to 7.43, 7.40's backing files (passthrough), 7.44's epoch
+ * notification. */
+#define FUSE_LL_DIRECT_IO_ALLOW_MMAP	(UINT64_C(1) << 36)
 #define FUSE_LL_PASSTHROUGH		(UINT64_C(1) << 37)
+#define FUSE_LL_NO_EXPORT_SUPPORT	(UINT64_C(1) << 38)
+#define FUSE_LL_REQUEST_TIMEOUT		(UINT64_C(1) << 42)
 #define FUSE_LL_FOPEN_PASSTHROUGH	(1U << 7)
 #define FUSE_LL_NOTIFY_INC_EPOCH	8
 struct fuse_ll_backing_map {

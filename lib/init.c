@@ -50,7 +50,9 @@ static const struct {
 #endif
 #if FUSED_SOVERSION >= 4
 	{ FUSE_HANDLE_KILLPRIV_V2, FUSE_CAP_HANDLE_KILLPRIV_V2, true },
+	{ FUSE_LL_DIRECT_IO_ALLOW_MMAP, FUSE_CAP_DIRECT_IO_ALLOW_MMAP, true },
 	{ FUSE_LL_PASSTHROUGH, FUSE_CAP_PASSTHROUGH, true },
+	{ FUSE_LL_NO_EXPORT_SUPPORT, FUSE_CAP_NO_EXPORT_SUPPORT, true },
 #endif
 };
 
@@ -205,9 +207,17 @@ void fuse_ll_do_init(struct fuse_req *req, fuse_ino_t nodeid,
 #endif
 #if FUSED_SOVERSION >= 4
 	/* 7.40's init_out carries max_stack_depth where 7.38's has
-	 * unused[0]; without a depth the kernel keeps passthrough off. */
+	 * unused[0], counting the FUSE mount itself: one more than the
+	 * depth of the backing files.  Without it the kernel keeps
+	 * passthrough off. */
 	if (want & FUSE_CAP_PASSTHROUGH)
-		out.unused[0] = c->max_backing_stack_depth;
+		out.unused[0] = c->max_backing_stack_depth + 1;
+	/* 7.43's request_timeout: the low half of unused[1] */
+	if ((inflags & FUSE_LL_REQUEST_TIMEOUT) && c->request_timeout) {
+		outflags |= FUSE_LL_REQUEST_TIMEOUT;
+		memcpy((char *)&out.unused[1], &c->request_timeout,
+		       sizeof(c->request_timeout));
+	}
 #endif
 	if ((inflags & FUSE_BIG_WRITES) && c->max_write > 4096)
 		outflags |= FUSE_BIG_WRITES;

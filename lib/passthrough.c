@@ -10,18 +10,23 @@
 
 #include "fuse_i.h"
 
+/* As libfuse's: the id, or 0 with errno set (programs test for 0). */
 int fuse_passthrough_open(fuse_req_t req, int fd)
 {
 	struct fuse_ll_backing_map map = { .fd = fd };
 	int id;
 
-	if (fd < 0)
-		return -EBADF;
+	if (fd < 0) {
+		errno = EBADF;
+		return 0;
+	}
 	id = ioctl(req->se->fd, FUSE_LL_DEV_IOC_BACKING_OPEN, &map);
-	if (id < 0)
-		return -errno;
-	if (id == 0)	/* not an id the kernel hands out */
-		return -EPROTO;
+	if (id <= 0) {
+		if (id == 0)	/* not an id the kernel hands out */
+			errno = EPROTO;
+		fuse_log(FUSE_LOG_ERR, "fuse: passthrough of fd %d: %m\n", fd);
+		return 0;
+	}
 	return id;
 }
 

@@ -302,7 +302,8 @@ int fuse_reply_statx(fuse_req_t req, int flags, struct statx *statx,
  * system opened, with the kernel; the id goes into fi->backing_id of an
  * open or create reply, and the kernel then does that file's reads,
  * writes and mmap on fd itself.  An id stays valid for other opens until
- * fuse_passthrough_close().  The id (> 0), or -errno. */
+ * fuse_passthrough_close().  open: the id (> 0), or 0 with errno set
+ * (EPERM: not CAP_SYS_ADMIN); close: 0 or -errno. */
 int fuse_passthrough_open(fuse_req_t req, int fd);
 int fuse_passthrough_close(fuse_req_t req, int backing_id);
 #endif
