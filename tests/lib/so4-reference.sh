@@ -87,13 +87,18 @@ else
 fi
 
 # A sanitizer build's library (tools/run-tests' asan stage) in programs
-# that are not instrumented: its runtime must be loaded first (only now,
-# not into the compiler).  Their leaks are libfuse's examples', not ours
-# (our own examples' tests check the library's).
+# that are not instrumented: its runtime must be loaded first, in the
+# server only (not the compiler, not the harness's awk).  Their leaks are
+# libfuse's examples', not ours (our own examples' tests check the
+# library's).
 san=$(ldd "$so4" | awk '$1 ~ /^lib(asan|ubsan)\.so/ { print $3 }' | tr '\n' ':')
 if [ -n "$san" ]; then
-  export LD_PRELOAD=${san%:}${LD_PRELOAD:+:$LD_PRELOAD}
-  export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0
+  cat > "$tmp/preloaded-$ex" <<WRAP
+#!/bin/sh
+exec env LD_PRELOAD="${san%:}" ASAN_OPTIONS="\${ASAN_OPTIONS:+\$ASAN_OPTIONS:}detect_leaks=0" "$bin" "\$@"
+WRAP
+  chmod +x "$tmp/preloaded-$ex"
+  bin=$tmp/preloaded-$ex
 fi
 
 # The passthroughs: the harness our own examples use, comparing the mount
@@ -101,7 +106,8 @@ fi
 # RENAME_* flags and xattrs only on request: fsops rw is for ours).
 case $ex in
 passthrough|passthrough_fh|passthrough_ll)
-  exec "$mounted_test" "$fsops" passthrough-root "$bin" --expect-lib="$so4" ;;
+  "$mounted_test" "$fsops" passthrough-root "$bin" --expect-lib="$so4"
+  exit ;;
 esac
 
 # The others, with their own command lines: mount, check the library,
