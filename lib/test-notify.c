@@ -7,7 +7,8 @@
  * see a new size, inval_entry and expire_entry make it look the name up
  * again, delete drops an entry, store fills the page cache so a read needs
  * no READ, retrieve brings that data back through NOTIFY_REPLY, and
- * notify_poll wakes a poll(2).  As root (mounts); exit 77 without
+ * notify_poll wakes a poll(2).  Built for libfuse3.so.4 too
+ * (test-notify-so4), where also increment_epoch makes f looked up again.  As root (mounts); exit 77 without
  * /dev/fuse. */
 #include <errno.h>
 #include <fcntl.h>
@@ -229,11 +230,34 @@ int main(void)
 	CHECK(fuse_lowlevel_notify_inval_entry(se, ROOT, "f", 1) == 0);
 	CHECK(stat(path_f, &st) == 0 && lookups_f == before + 1);
 
-	/* expire_entry (7.38 kernels): likewise, without dropping it. */
+	/* expire_entry (7.38 kernels): likewise, without dropping it (3.17
+	 * dropped the flags argument: it only expires). */
 	before = lookups_f;
+#if FUSED_SOVERSION >= 4
+	CHECK(fuse_lowlevel_notify_expire_entry(se, ROOT, "f", 1) == 0);
+#else
 	CHECK(fuse_lowlevel_notify_expire_entry(se, ROOT, "f", 1,
 						FUSE_LL_EXPIRE_ONLY) == 0);
+#endif
 	CHECK(stat(path_f, &st) == 0 && lookups_f == before + 1);
+
+#if FUSED_SOVERSION >= 4
+	/* increment_epoch (libfuse3.so.4; 7.44 kernels): every entry the
+	 * kernel cached is stale at once, so f is looked up again; older
+	 * kernels say ENOSYS. */
+	before = lookups_f;
+	CHECK(stat(path_f, &st) == 0 && lookups_f == before);
+	{
+		int r = fuse_lowlevel_notify_increment_epoch(se);
+
+		if (r == -ENOSYS) {
+			fprintf(stderr, "test-notify: kernel without FUSE_NOTIFY_INC_EPOCH, not checked\n");
+		} else {
+			CHECK(r == 0);
+			CHECK(stat(path_f, &st) == 0 && lookups_f == before + 1);
+		}
+	}
+#endif
 
 	/* store: the page cache of g gets "HELLO" with no READ; retrieve
 	 * reads it back through NOTIFY_REPLY. */
