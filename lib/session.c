@@ -336,6 +336,10 @@ int fuse_session_receive_buf_ch(struct fuse_session *se, struct fuse_buf *buf,
 				 "fuse: failed to allocate read buffer\n");
 			return -ENOMEM;
 		}
+#if FUSED_SOVERSION >= 4
+		/* 3.17's fuse_buf says how much the library allocated */
+		buf->mem_size = se->bufsize;
+#endif
 	}
 	if (fuse_ll_splice_wanted(se)) {
 		r = fuse_ll_splice_receive(se, buf, fd);
