@@ -10,10 +10,22 @@
  * rename in the backing tree never confuses it.  Reads hand the library
  * the fd so it can splice.  POSIX locks and flock are left to the kernel.
  * Usage: passthrough_ll MOUNTPOINT [--source=DIR | -o source=DIR]
- *        [-o timeout=SECONDS] [-o report_inodes] [fuse options]
- * (default source /; report_inodes prints the inode count at exit).
+ *        [-o timeout=SECONDS] [-o report_inodes] [-o report_io]
+ *        [-o passthrough] [fuse options]
+ * (default source /; report_inodes prints the inode count at exit,
+ * report_io how many READ and WRITE requests it served).
+ *
+ * Built for libfuse3.so.4 (FUSE_USE_VERSION 317 and up: the build's
+ * passthrough_ll-so4), -o passthrough hands the kernel each opened file
+ * as a backing file (fuse_passthrough_open, as root): reads, writes and
+ * mmap then go to it without a request to this process.
  */
+#ifndef FUSE_USE_VERSION
 #define FUSE_USE_VERSION 314
+#endif
+#if FUSE_USE_VERSION >= 317
+#define PL_PASSTHROUGH 1
+#endif
 
 #include <dirent.h>
 #include <errno.h>
@@ -39,6 +51,10 @@ struct inode {
 	dev_t dev;
 	ino_t ino;
 	uint64_t nlookup;
+	/* -o passthrough: the kernel allows one backing file per inode at a
+	 * time, so its opens share one id; under pl.lock */
+	int backing_id;
+	unsigned backing_opens;
 };
 
 #define INODE_BUCKETS 4096
@@ -47,6 +63,14 @@ static struct {
 	char *source;
 	double timeout;
 	int report_inodes;
+	int report_io;
+	int passthrough;
+	unsigned long reads, writes;	/* atomic */
+	/* -o passthrough: which open fds share their inode's backing id (the
+	 * kernel does not say so in release); under lock */
+	unsigned char *fd_backed;
+	size_t n_fd_backed;
+	unsigned backing_ids;		/* registered now; under lock */
 	unsigned long over_forgotten;
 	struct inode root;
 	struct inode *table[INODE_BUCKETS];
@@ -61,6 +85,8 @@ static const struct fuse_opt pl_opt_spec[] = {
 	{ "source=%s", offsetof(__typeof__(pl), source), 0 },
 	{ "timeout=%lf", offsetof(__typeof__(pl), timeout), 0 },
 	{ "report_inodes", offsetof(__typeof__(pl), report_inodes), 1 },
+	{ "report_io", offsetof(__typeof__(pl), report_io), 1 },
+	{ "passthrough", offsetof(__typeof__(pl), passthrough), 1 },
 	FUSE_OPT_END
 };
 
@@ -159,7 +185,95 @@ static void pl_init(void *userdata, struct fuse_conn_info *conn)
 	 * change says otherwise. */
 	if (conn->capable & FUSE_CAP_SPLICE_READ)
 		conn->want |= FUSE_CAP_SPLICE_READ;
+#ifdef PL_PASSTHROUGH
+	/* backing files are on an ordinary file system: the default
+	 * max_backing_stack_depth (0) says so */
+	if (pl.passthrough && !fuse_set_feature_flag(conn, FUSE_CAP_PASSTHROUGH)) {
+		fprintf(stderr, "passthrough_ll: the kernel offers no passthrough\n");
+		pl.passthrough = 0;
+	}
+#else
+	if (pl.passthrough) {
+		fprintf(stderr, "passthrough_ll: passthrough needs FUSE_USE_VERSION 317\n");
+		pl.passthrough = 0;
+	}
+#endif
 }
+
+#ifdef PL_PASSTHROUGH
+/* Makes the inode's backing file the one the kernel uses for the open
+ * being answered (fi): registered from this open's fd at the first open,
+ * shared by the others.  If that fails the file simply goes through this
+ * process, as without -o passthrough. */
+static void backing_open(fuse_req_t req, fuse_ino_t ino, int fd,
+			 struct fuse_file_info *fi)
+{
+	struct inode *in = inode_of(ino);
+
+	if (!pl.passthrough)
+		return;
+	/* under the lock throughout: a second open must not register a
+	 * second id meanwhile (the ioctl does not block) */
+	pthread_mutex_lock(&pl.lock);
+	if ((size_t)fd >= pl.n_fd_backed) {
+		size_t n = (size_t)fd * 2 + 64;
+		unsigned char *b = realloc(pl.fd_backed, n);
+
+		if (!b)
+			goto out;
+		memset(b + pl.n_fd_backed, 0, n - pl.n_fd_backed);
+		pl.fd_backed = b;
+		pl.n_fd_backed = n;
+	}
+	if (!in->backing_id) {
+		in->backing_id = fuse_passthrough_open(req, fd);
+		if (in->backing_id <= 0) {
+			fprintf(stderr, "passthrough_ll: passthrough_open: %m\n");
+			in->backing_id = 0;
+			goto out;
+		}
+		pl.backing_ids++;
+	}
+	in->backing_opens++;
+	pl.fd_backed[fd] = 1;
+	fi->backing_id = in->backing_id;
+	/* the page cache holds what came through us before */
+	fi->keep_cache = 0;
+out:
+	pthread_mutex_unlock(&pl.lock);
+}
+
+/* The last open's release gives the id back. */
+static void backing_close(fuse_req_t req, fuse_ino_t ino,
+			  struct fuse_file_info *fi)
+{
+	struct inode *in = inode_of(ino);
+	int fd = (int)fi->fh, id = 0;
+
+	pthread_mutex_lock(&pl.lock);
+	if ((size_t)fd < pl.n_fd_backed && pl.fd_backed[fd]) {
+		pl.fd_backed[fd] = 0;
+		if (--in->backing_opens == 0) {
+			id = in->backing_id;
+			in->backing_id = 0;
+			pl.backing_ids--;
+		}
+	}
+	pthread_mutex_unlock(&pl.lock);
+	if (id > 0 && fuse_passthrough_close(req, id) < 0)
+		fprintf(stderr, "passthrough_ll: passthrough_close %d failed\n", id);
+}
+#else
+static void backing_open(fuse_req_t req, fuse_ino_t ino, int fd,
+			 struct fuse_file_info *fi)
+{
+}
+
+static void backing_close(fuse_req_t req, fuse_ino_t ino,
+			  struct fuse_file_info *fi)
+{
+}
+#endif
 
 /* -o report_inodes: at the end, how many inodes the kernel still holds
  * (after a drop of the kernel's caches that must be none) and whether a
@@ -168,6 +282,11 @@ static void pl_destroy(void *userdata)
 {
 	unsigned long live = 0;
 
+	/* -o report_io: with passthrough the kernel does the I/O: none */
+	if (pl.report_io)
+		fprintf(stderr, "passthrough_ll: %lu READ, %lu WRITE requests served, %u backing ids left\n",
+			__atomic_load_n(&pl.reads, __ATOMIC_RELAXED),
+			__atomic_load_n(&pl.writes, __ATOMIC_RELAXED), pl.backing_ids);
 	if (!pl.report_inodes)
 		return;
 	pthread_mutex_lock(&pl.lock);
@@ -353,8 +472,11 @@ static void pl_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		return;
 	}
 	fi->fh = fd;
-	if (fuse_reply_open(req, fi) != 0)
+	backing_open(req, ino, fd, fi);
+	if (fuse_reply_open(req, fi) != 0) {
+		backing_close(req, ino, fi);
 		close(fd);
+	}
 }
 
 static void pl_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
@@ -375,7 +497,9 @@ static void pl_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_
 		return;
 	}
 	fi->fh = fd;
+	backing_open(req, e.ino, fd, fi);
 	if (fuse_reply_create(req, &e, fi) != 0) {
+		backing_close(req, e.ino, fi);
 		close(fd);
 		forget_one(e.ino, 1);
 	}
@@ -386,6 +510,7 @@ static void pl_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 {
 	struct fuse_bufvec bv = FUSE_BUFVEC_INIT(size);
 
+	__atomic_fetch_add(&pl.reads, 1, __ATOMIC_RELAXED);
 	bv.buf[0].flags = FUSE_BUF_IS_FD | FUSE_BUF_FD_SEEK;
 	bv.buf[0].fd = fi->fh;
 	bv.buf[0].pos = off;
@@ -398,6 +523,7 @@ static void pl_write_buf(fuse_req_t req, fuse_ino_t ino, struct fuse_bufvec *in,
 	struct fuse_bufvec out = FUSE_BUFVEC_INIT(fuse_buf_size(in));
 	ssize_t n;
 
+	__atomic_fetch_add(&pl.writes, 1, __ATOMIC_RELAXED);
 	out.buf[0].flags = FUSE_BUF_IS_FD | FUSE_BUF_FD_SEEK;
 	out.buf[0].fd = fi->fh;
 	out.buf[0].pos = off;
@@ -417,6 +543,7 @@ static void pl_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 
 static void pl_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
+	backing_close(req, ino, fi);
 	close(fi->fh);
 	fuse_reply_err(req, 0);
 }
@@ -740,7 +867,7 @@ int main(int argc, char *argv[])
 	if (fuse_parse_cmdline(&args, &opts) != 0)
 		goto out;
 	if (opts.show_help || opts.show_version || !opts.mountpoint) {
-		printf("usage: %s MOUNTPOINT [--source=DIR] [-o timeout=SECONDS] [options]\n",
+		printf("usage: %s MOUNTPOINT [--source=DIR] [-o timeout=SECONDS] [-o passthrough] [options]\n",
 		       argv[0]);
 		if (opts.show_help) {
 			fuse_cmdline_help();
@@ -788,6 +915,7 @@ out_destroy:
 out:
 	free(opts.mountpoint);
 	free(pl.source);
+	free(pl.fd_backed);
 	fuse_opt_free_args(&args);
 	return r;
 }

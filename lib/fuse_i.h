@@ -27,7 +27,11 @@ struct proto_req;
 #define FUSE_LL_MAX_PAGES 256
 
 /* The libfuse release whose API and ABI we implement. */
+#if FUSED_SOVERSION >= 4
+#define FUSE_LL_PACKAGE_VERSION "3.18.2"
+#else
 #define FUSE_LL_PACKAGE_VERSION "3.14.0"
+#endif
 
 /* ---- channels: one /dev/fuse fd (the session's, or a clone) ---- */
 
@@ -234,3 +238,30 @@ void fuse_notify_free_all(struct fuse_session *se);
 void *fuse_ll_scratch(size_t size);
 /* Free the calling thread's scratch buffer now. */
 void fuse_ll_scratch_release(void);
+
+#if FUSED_SOVERSION >= 4
+/* ---- libfuse3.so.4 only ---- */
+
+/* Protocol newer than linux-libc-dev's <linux/fuse.h> (7.38), named
+ * FUSE_LL_* so that a newer header changes nothing: INIT flags of 7.39
+ * to 7.43, 7.40's backing files (passthrough), 7.44's epoch
+ * notification. */
+#define FUSE_LL_DIRECT_IO_ALLOW_MMAP	(UINT64_C(1) << 36)
+#define FUSE_LL_PASSTHROUGH		(UINT64_C(1) << 37)
+#define FUSE_LL_NO_EXPORT_SUPPORT	(UINT64_C(1) << 38)
+#define FUSE_LL_REQUEST_TIMEOUT		(UINT64_C(1) << 42)
+#define FUSE_LL_FOPEN_PASSTHROUGH	(1U << 7)
+#define FUSE_LL_NOTIFY_INC_EPOCH	8
+struct fuse_ll_backing_map {
+	int32_t fd;
+	uint32_t flags;
+	uint64_t padding;
+};
+#define FUSE_LL_DEV_IOC_BACKING_OPEN	_IOW(229, 1, struct fuse_ll_backing_map)
+#define FUSE_LL_DEV_IOC_BACKING_CLOSE	_IOW(229, 2, uint32_t)
+
+/* feature-flags.c: after the file system's init callback, make want and
+ * want_ext agree again, whichever it changed (before: want_ext before
+ * the call).  0, or -EINVAL when it changed both in contradicting ways. */
+int conn_want_reconcile(struct fuse_conn_info *conn, uint64_t before);
+#endif

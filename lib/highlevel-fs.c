@@ -471,6 +471,15 @@ off_t fuse_fs_lseek(struct fuse_fs *fs, const char *path, off_t off,
 	CALL_OR(fs, lseek, -ENOSYS, path, off, whence, fi);
 }
 
+#if FUSED_SOVERSION >= 4
+int fuse_fs_statx(struct fuse_fs *fs, const char *path, int flags, int mask,
+		  struct statx *stxbuf, struct fuse_file_info *fi)
+{
+	TRACE(fs, "statx[%s] %s 0x%x 0x%x\n", FH(fi), NP(path), flags, mask);
+	CALL_OR(fs, statx, -ENOSYS, path, flags, mask, stxbuf, fi);
+}
+#endif
+
 void fuse_fs_init(struct fuse_fs *fs, struct fuse_conn_info *conn,
 		  struct fuse_config *cfg)
 {

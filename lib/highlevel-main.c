@@ -237,7 +237,12 @@ static int push_modules(struct fuse *f, struct fuse_args *args)
 struct fuse *fuse_new_31(struct fuse_args *args,
 			 const struct fuse_operations *op, size_t op_size,
 			 void *user_data);
+#if FUSED_SOVERSION >= 4
+/* libfuse3.so.4 binaries reach it through _fuse_new_31 (entry-317.c) */
+FUSE_SYMVER(fuse_new_31, "fuse_new@FUSE_3.1");
+#else
 FUSE_SYMVER(fuse_new_31, "fuse_new@@FUSE_3.1");
+#endif
 struct fuse *fuse_new_31(struct fuse_args *args,
 			 const struct fuse_operations *op, size_t op_size,
 			 void *user_data)

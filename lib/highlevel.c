@@ -242,6 +242,18 @@ static void ll_init(void *data, struct fuse_conn_info *conn)
 	if (conn->capable & FUSE_CAP_EXPORT_SUPPORT)
 		conn->want |= FUSE_CAP_EXPORT_SUPPORT;
 	fuse_fs_init(f->fs, conn, &f->conf);
+#if FUSED_SOVERSION >= 4
+	/* 3.17 put fmask/dmask into fuse_config: init() may set them; a
+	 * non-zero one wins over umask, as the options do */
+	if (f->conf.fmask) {
+		f->fmask = f->conf.fmask;
+		f->set_fmask = true;
+	}
+	if (f->conf.dmask) {
+		f->dmask = f->conf.dmask;
+		f->set_dmask = true;
+	}
+#endif
 	/* init() may have turned intr on */
 	if (f->conf.intr && !f->intr_ready && hl_install_intr(f) < 0)
 		fuse_log(FUSE_LOG_ERR, "fuse: cannot set up intr_signal %d\n",

@@ -16,7 +16,7 @@
  * idea on both sides.  Several do not share a bit number. */
 static const struct {
 	uint64_t kernel;
-	unsigned cap;
+	uint64_t cap;
 	bool reply;     /* sent back when wanted */
 } capmap[] = {
 	{ FUSE_ASYNC_READ, FUSE_CAP_ASYNC_READ, true },
@@ -48,6 +48,12 @@ static const struct {
 #ifdef FUSE_CAP_SETXATTR_EXT
 	{ FUSE_SETXATTR_EXT, FUSE_CAP_SETXATTR_EXT, true },
 #endif
+#if FUSED_SOVERSION >= 4
+	{ FUSE_HANDLE_KILLPRIV_V2, FUSE_CAP_HANDLE_KILLPRIV_V2, true },
+	{ FUSE_LL_DIRECT_IO_ALLOW_MMAP, FUSE_CAP_DIRECT_IO_ALLOW_MMAP, true },
+	{ FUSE_LL_PASSTHROUGH, FUSE_CAP_PASSTHROUGH, true },
+	{ FUSE_LL_NO_EXPORT_SUPPORT, FUSE_CAP_NO_EXPORT_SUPPORT, true },
+#endif
 };
 
 #define N_CAPMAP (sizeof(capmap) / sizeof(capmap[0]))
@@ -61,10 +67,10 @@ static void refuse(struct fuse_req *req, int err)
 	fuse_session_exit(se);
 }
 
-static void default_want(struct fuse_session *se)
+static void default_want(struct fuse_session *se, uint64_t capable)
 {
 	struct fuse_conn_info *c = &se->conn;
-	unsigned want = FUSE_CAP_ASYNC_READ | FUSE_CAP_PARALLEL_DIROPS |
+	uint64_t want = FUSE_CAP_ASYNC_READ | FUSE_CAP_PARALLEL_DIROPS |
 			FUSE_CAP_AUTO_INVAL_DATA | FUSE_CAP_HANDLE_KILLPRIV |
 			FUSE_CAP_ASYNC_DIO | FUSE_CAP_IOCTL_DIR |
 			FUSE_CAP_ATOMIC_O_TRUNC;
@@ -80,7 +86,11 @@ static void default_want(struct fuse_session *se)
 		if (se->op.readdir)
 			want |= FUSE_CAP_READDIRPLUS_AUTO;
 	}
-	c->want = want & c->capable;
+	want &= capable;
+	c->want = (uint32_t)want;
+#if FUSED_SOVERSION >= 4
+	c->want_ext = want;
+#endif
 }
 
 void fuse_ll_do_init(struct fuse_req *req, fuse_ino_t nodeid,
@@ -91,7 +101,7 @@ void fuse_ll_do_init(struct fuse_req *req, fuse_ino_t nodeid,
 	struct fuse_conn_info *c = &se->conn;
 	struct fuse_init_out out;
 	struct iovec iov[2];
-	uint64_t inflags, outflags = 0;
+	uint64_t inflags, outflags = 0, capable = 0, want;
 	size_t max_write_cap = se->bufsize - FUSE_BUFFER_HEADER_SIZE;
 	long pagesize = sysconf(_SC_PAGESIZE);
 
@@ -136,7 +146,7 @@ void fuse_ll_do_init(struct fuse_req *req, fuse_ino_t nodeid,
 			c->max_readahead = arg->max_readahead;
 		for (size_t i = 0; i < N_CAPMAP; i++)
 			if (inflags & capmap[i].kernel)
-				c->capable |= capmap[i].cap;
+				capable |= capmap[i].cap;
 	} else {
 		c->max_readahead = 0;
 	}
@@ -145,21 +155,42 @@ void fuse_ll_do_init(struct fuse_req *req, fuse_ino_t nodeid,
 	 * data in an fd are copied once in any case. */
 	se->splice_ok = !se->custom_io || se->io.splice_receive;
 	if (se->splice_ok)
-		c->capable |= FUSE_CAP_SPLICE_READ | FUSE_CAP_SPLICE_WRITE |
-			      FUSE_CAP_SPLICE_MOVE;
+		capable |= FUSE_CAP_SPLICE_READ | FUSE_CAP_SPLICE_WRITE |
+			   FUSE_CAP_SPLICE_MOVE;
+	c->capable = (uint32_t)capable;
 	if (c->max_write > max_write_cap)
 		c->max_write = (unsigned)max_write_cap;
 	c->time_gran = 1;
-	default_want(se);
+	default_want(se, capable);
 
 	se->got_init = true;
+#if FUSED_SOVERSION >= 4
+	c->capable_ext = capable;
+	/* passthrough needs a depth from init; none means none */
+	c->max_backing_stack_depth = 0;
+	{
+		uint64_t before = c->want_ext;
+
+		if (se->op.init)
+			se->op.init(se->userdata, c);
+		if (conn_want_reconcile(c, before) < 0) {
+			fuse_log(FUSE_LOG_ERR,
+				 "fuse: init changed want and want_ext in contradicting ways; giving up\n");
+			refuse(req, EPROTO);
+			return;
+		}
+	}
+	want = c->want_ext;
+#else
 	if (se->op.init)
 		se->op.init(se->userdata, c);
+	want = c->want;
+#endif
 
-	if (c->want & ~c->capable) {
+	if (want & ~capable) {
 		fuse_log(FUSE_LOG_ERR,
-			 "fuse: the filesystem wants capabilities 0x%x the kernel does not offer; giving up\n",
-			 c->want & ~c->capable);
+			 "fuse: the filesystem wants capabilities 0x%llx the kernel does not offer; giving up\n",
+			 (unsigned long long)(want & ~capable));
 		refuse(req, EPROTO);
 		return;
 	}
@@ -169,10 +200,24 @@ void fuse_ll_do_init(struct fuse_req *req, fuse_ino_t nodeid,
 		c->max_write = 4096;
 
 	for (size_t i = 0; i < N_CAPMAP; i++)
-		if (capmap[i].reply && (c->want & capmap[i].cap))
+		if (capmap[i].reply && (want & capmap[i].cap))
 			outflags |= capmap[i].kernel;
 #ifdef FUSE_CAP_SETXATTR_EXT
-	se->setxattr_ext = (c->want & FUSE_CAP_SETXATTR_EXT) != 0;
+	se->setxattr_ext = (want & FUSE_CAP_SETXATTR_EXT) != 0;
+#endif
+#if FUSED_SOVERSION >= 4
+	/* 7.40's init_out carries max_stack_depth where 7.38's has
+	 * unused[0], counting the FUSE mount itself: one more than the
+	 * depth of the backing files.  Without it the kernel keeps
+	 * passthrough off. */
+	if (want & FUSE_CAP_PASSTHROUGH)
+		out.unused[0] = c->max_backing_stack_depth + 1;
+	/* 7.43's request_timeout: the low half of unused[1] */
+	if ((inflags & FUSE_LL_REQUEST_TIMEOUT) && c->request_timeout) {
+		outflags |= FUSE_LL_REQUEST_TIMEOUT;
+		memcpy((char *)&out.unused[1], &c->request_timeout,
+		       sizeof(c->request_timeout));
+	}
 #endif
 	if ((inflags & FUSE_BIG_WRITES) && c->max_write > 4096)
 		outflags |= FUSE_BIG_WRITES;

@@ -127,6 +127,15 @@ static void fill_open(struct fuse_open_out *o, const struct fuse_file_info *fi)
 		o->open_flags |= FOPEN_CACHE_DIR;
 	if (fi->noflush)
 		o->open_flags |= FOPEN_NOFLUSH;
+#if FUSED_SOVERSION >= 4
+	if (fi->parallel_direct_writes)
+		o->open_flags |= FOPEN_PARALLEL_DIRECT_WRITES;
+	/* 7.40 put backing_id where 7.38 has padding */
+	if (fi->backing_id > 0) {
+		o->open_flags |= FUSE_LL_FOPEN_PASSTHROUGH;
+		o->padding = (uint32_t)fi->backing_id;
+	}
+#endif
 }
 
 static size_t entry_size(fuse_req_t req)
@@ -196,6 +205,77 @@ int fuse_reply_attr(fuse_req_t req, const struct stat *attr,
 	return reply_struct(req, &o, req->se->conn.proto_minor < 9 ?
 				     FUSE_COMPAT_ATTR_OUT_SIZE : sizeof(o));
 }
+
+#if FUSED_SOVERSION >= 4
+/* 7.39's statx reply (fuse_statx_out), newer than linux-libc-dev's
+ * header: the kernel's own layout of struct statx's fields. */
+struct ll_sx_time {
+	int64_t tv_sec;
+	uint32_t tv_nsec;
+	int32_t reserved;
+};
+
+struct ll_statx_out {
+	uint64_t attr_valid;
+	uint32_t attr_valid_nsec;
+	uint32_t flags;
+	uint64_t spare[2];
+	struct {
+		uint32_t mask;
+		uint32_t blksize;
+		uint64_t attributes;
+		uint32_t nlink;
+		uint32_t uid;
+		uint32_t gid;
+		uint16_t mode;
+		uint16_t spare0;
+		uint64_t ino;
+		uint64_t size;
+		uint64_t blocks;
+		uint64_t attributes_mask;
+		struct ll_sx_time atime, btime, ctime, mtime;
+		uint32_t rdev_major, rdev_minor;
+		uint32_t dev_major, dev_minor;
+		uint64_t spare2[14];
+	} stat;
+};
+
+static struct ll_sx_time sx_time(const struct statx_timestamp *t)
+{
+	return (struct ll_sx_time){ .tv_sec = t->tv_sec, .tv_nsec = t->tv_nsec };
+}
+
+int fuse_reply_statx(fuse_req_t req, int flags, struct statx *stx,
+		     double attr_timeout)
+{
+	struct ll_statx_out o;
+
+	memset(&o, 0, sizeof(o));
+	o.attr_valid = timeout_sec(attr_timeout);
+	o.attr_valid_nsec = timeout_nsec(attr_timeout);
+	o.flags = (uint32_t)flags;
+	o.stat.mask = stx->stx_mask;
+	o.stat.blksize = stx->stx_blksize;
+	o.stat.attributes = stx->stx_attributes;
+	o.stat.nlink = stx->stx_nlink;
+	o.stat.uid = stx->stx_uid;
+	o.stat.gid = stx->stx_gid;
+	o.stat.mode = stx->stx_mode;
+	o.stat.ino = stx->stx_ino;
+	o.stat.size = stx->stx_size;
+	o.stat.blocks = stx->stx_blocks;
+	o.stat.attributes_mask = stx->stx_attributes_mask;
+	o.stat.atime = sx_time(&stx->stx_atime);
+	o.stat.btime = sx_time(&stx->stx_btime);
+	o.stat.ctime = sx_time(&stx->stx_ctime);
+	o.stat.mtime = sx_time(&stx->stx_mtime);
+	o.stat.rdev_major = stx->stx_rdev_major;
+	o.stat.rdev_minor = stx->stx_rdev_minor;
+	o.stat.dev_major = stx->stx_dev_major;
+	o.stat.dev_minor = stx->stx_dev_minor;
+	return reply_struct(req, &o, sizeof(o));
+}
+#endif
 
 int fuse_reply_readlink(fuse_req_t req, const char *link)
 {

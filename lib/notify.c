@@ -95,11 +95,22 @@ int fuse_lowlevel_notify_inval_entry(struct fuse_session *se, fuse_ino_t parent,
 	return inval_entry(se, parent, name, namelen, 0);
 }
 
+#if FUSED_SOVERSION >= 4
+/* 3.17 dropped the flags: expiring is all it does.  Binaries built for
+ * 3.14's API still pass FUSE_LL_EXPIRE_ONLY, the only flag there was, in
+ * a register this function ignores. */
+int fuse_lowlevel_notify_expire_entry(struct fuse_session *se,
+				      fuse_ino_t parent, const char *name,
+				      size_t namelen)
+{
+	const unsigned flags = FUSE_LL_EXPIRE_ONLY;
+#else
 int fuse_lowlevel_notify_expire_entry(struct fuse_session *se,
 				      fuse_ino_t parent, const char *name,
 				      size_t namelen,
 				      enum fuse_expire_flags flags)
 {
+#endif
 	uint32_t wire = 0;
 
 	if (!se)
@@ -112,6 +123,21 @@ int fuse_lowlevel_notify_expire_entry(struct fuse_session *se,
 	}
 	return inval_entry(se, parent, name, namelen, wire);
 }
+
+#if FUSED_SOVERSION >= 4
+int fuse_lowlevel_notify_increment_epoch(struct fuse_session *se)
+{
+	struct iovec iov[1];
+
+	if (!se)
+		return -EINVAL;
+	/* 7.44; an older kernel answers the write with ENOSYS itself, but
+	 * asking only those that can know it saves them the guess */
+	if (se->conn.proto_minor < 44)
+		return -ENOSYS;
+	return send_notify(se, FUSE_LL_NOTIFY_INC_EPOCH, iov, 1);
+}
+#endif
 
 int fuse_lowlevel_notify_delete(struct fuse_session *se, fuse_ino_t parent,
 				fuse_ino_t child, const char *name,

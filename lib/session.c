@@ -18,6 +18,7 @@
 #include "fuse_opt.h"
 #include "mount.h"
 #include "proto.h"
+#include "symver.h"
 
 /* Enough recycled requests for a busy multithreaded session; beyond this
  * they go back to malloc. */
@@ -335,6 +336,10 @@ int fuse_session_receive_buf_ch(struct fuse_session *se, struct fuse_buf *buf,
 				 "fuse: failed to allocate read buffer\n");
 			return -ENOMEM;
 		}
+#if FUSED_SOVERSION >= 4
+		/* 3.17's fuse_buf says how much the library allocated */
+		buf->mem_size = se->bufsize;
+#endif
 	}
 	if (fuse_ll_splice_wanted(se)) {
 		r = fuse_ll_splice_receive(se, buf, fd);
@@ -701,8 +706,81 @@ fail:
 	return NULL;
 }
 
+#if FUSED_SOVERSION >= 4
+static int session_custom_io(struct fuse_session *se,
+			     const struct fuse_custom_io *io, int fd);
+
+/* struct fuse_custom_io grew clone_fd in 3.17: io_size says how much of
+ * it the program knows; the rest stays NULL. */
+int fuse_session_custom_io_317(struct fuse_session *se,
+			       const struct fuse_custom_io *io, size_t io_size,
+			       int fd)
+{
+	struct fuse_custom_io whole;
+
+	if (io && io_size < offsetof(struct fuse_custom_io, splice_receive)) {
+		fuse_log(FUSE_LOG_ERR,
+			 "fuse: custom io of %zu bytes lacks read and writev\n",
+			 io_size);
+		return -EINVAL;
+	}
+	if (io) {
+		memset(&whole, 0, sizeof(whole));
+		memcpy(&whole, io, io_size < sizeof(whole) ? io_size : sizeof(whole));
+		io = &whole;
+	}
+	return session_custom_io(se, io, fd);
+}
+
+int fuse_session_custom_io_30(struct fuse_session *se,
+			      const struct fuse_custom_io *io, int fd);
+FUSE_SYMVER(fuse_session_custom_io_317, "fuse_session_custom_io@@FUSE_3.17");
+FUSE_SYMVER(fuse_session_custom_io_30, "fuse_session_custom_io@FUSE_3.0");
+int fuse_session_custom_io_30(struct fuse_session *se,
+			      const struct fuse_custom_io *io, int fd)
+{
+	return fuse_session_custom_io_317(se, io,
+			offsetof(struct fuse_custom_io, clone_fd), fd);
+}
+
+/* The 3.17 entry point: the version is the program's, kept for what
+ * may one day depend on it; the ops table is sized by op_size anyway. */
+struct fuse_session *fuse_session_new_versioned(struct fuse_args *args,
+						const struct fuse_lowlevel_ops *op,
+						size_t op_size,
+						struct libfuse_version *version,
+						void *userdata)
+{
+	if (!version || version->major != FUSE_MAJOR_VERSION) {
+		fuse_log(FUSE_LOG_ERR,
+			 "fuse: the program was built for libfuse %u, this is libfuse 3\n",
+			 version ? version->major : 0);
+		return NULL;
+	}
+	return fuse_session_new(args, op, op_size, userdata);
+}
+
+bool fuse_req_is_uring(fuse_req_t req)
+{
+	/* every request of this library is read from /dev/fuse */
+	(void)req;
+	return false;
+}
+
+int fuse_req_get_payload(fuse_req_t req, char **payload, size_t *payload_sz,
+			 void **mr)
+{
+	/* only io_uring leaves a payload in place; see fuse_req_is_uring() */
+	(void)req, (void)payload, (void)payload_sz, (void)mr;
+	return -ENOTSUP;
+}
+
+static int session_custom_io(struct fuse_session *se,
+			     const struct fuse_custom_io *io, int fd)
+#else
 int fuse_session_custom_io(struct fuse_session *se,
 			   const struct fuse_custom_io *io, int fd)
+#endif
 {
 	if (fd < 0) {
 		fuse_log(FUSE_LOG_ERR, "fuse: invalid fd for custom io: %d\n",

@@ -7,7 +7,9 @@
  * see a new size, inval_entry and expire_entry make it look the name up
  * again, delete drops an entry, store fills the page cache so a read needs
  * no READ, retrieve brings that data back through NOTIFY_REPLY, and
- * notify_poll wakes a poll(2).  As root (mounts); exit 77 without
+ * notify_poll wakes a poll(2).  Built for libfuse3.so.4 too
+ * (test-notify-so4), where also increment_epoch makes f looked up again
+ * and the server is a loop of its own (fuse_buf.mem_size).  As root (mounts); exit 77 without
  * /dev/fuse. */
 #include <errno.h>
 #include <fcntl.h>
@@ -192,11 +194,37 @@ static const struct fuse_lowlevel_ops ops = {
 	.retrieve_reply = n_retrieve_reply,
 };
 
+#if FUSED_SOVERSION >= 4
+/* For libfuse3.so.4 a loop of the program's own, as custom loops are
+ * written: the library allocates the buffer and, as in 3.17, says how
+ * big it is in mem_size. */
+static atomic_size_t mem_size_seen;
+
+static void *serve(void *arg)
+{
+	struct fuse_session *se = arg;
+	struct fuse_buf buf = { .mem = NULL };
+
+	while (!fuse_session_exited(se)) {
+		int r = fuse_session_receive_buf(se, &buf);
+
+		if (r == -EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		mem_size_seen = buf.mem_size;
+		fuse_session_process_buf(se, &buf);
+	}
+	free(buf.mem);
+	return NULL;
+}
+#else
 static void *serve(void *arg)
 {
 	fuse_session_loop(arg);
 	return NULL;
 }
+#endif
 
 /* Wait (up to 5 s) for cond to become true. */
 #define WAIT_FOR(cond) do { \
@@ -261,6 +289,10 @@ int main(void)
 
 	/* inval_inode: the cached attributes go, stat sees the new size. */
 	CHECK(stat(path_f, &st) == 0 && st.st_size == 10);
+#if FUSED_SOVERSION >= 4
+	/* room for the largest WRITE (1 MiB) and its header */
+	CHECK(mem_size_seen > (size_t)1 << 20);
+#endif
 	CHECK(lookups_f == 1);
 	snprintf(abort_path, sizeof(abort_path),
 		 "/sys/fs/fuse/connections/%u/abort", minor(st.st_dev));
@@ -278,11 +310,34 @@ int main(void)
 	CHECK(fuse_lowlevel_notify_inval_entry(se, ROOT, "f", 1) == 0);
 	CHECK(stat(path_f, &st) == 0 && lookups_f == before + 1);
 
-	/* expire_entry (7.38 kernels): likewise, without dropping it. */
+	/* expire_entry (7.38 kernels): likewise, without dropping it (3.17
+	 * dropped the flags argument: it only expires). */
 	before = lookups_f;
+#if FUSED_SOVERSION >= 4
+	CHECK(fuse_lowlevel_notify_expire_entry(se, ROOT, "f", 1) == 0);
+#else
 	CHECK(fuse_lowlevel_notify_expire_entry(se, ROOT, "f", 1,
 						FUSE_LL_EXPIRE_ONLY) == 0);
+#endif
 	CHECK(stat(path_f, &st) == 0 && lookups_f == before + 1);
+
+#if FUSED_SOVERSION >= 4
+	/* increment_epoch (libfuse3.so.4; 7.44 kernels): every entry the
+	 * kernel cached is stale at once, so f is looked up again; older
+	 * kernels say ENOSYS. */
+	before = lookups_f;
+	CHECK(stat(path_f, &st) == 0 && lookups_f == before);
+	{
+		int r = fuse_lowlevel_notify_increment_epoch(se);
+
+		if (r == -ENOSYS) {
+			fprintf(stderr, "test-notify: kernel without FUSE_NOTIFY_INC_EPOCH, not checked\n");
+		} else {
+			CHECK(r == 0);
+			CHECK(stat(path_f, &st) == 0 && lookups_f == before + 1);
+		}
+	}
+#endif
 
 	/* store: the page cache of g gets "HELLO" with no READ; retrieve
 	 * reads it back through NOTIFY_REPLY. */

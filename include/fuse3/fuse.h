@@ -3,8 +3,8 @@
  * The file system fills a struct fuse_operations whose callbacks get
  * paths and return 0 or -errno; the library keeps the inode table, turns
  * low-level requests into these calls and answers the kernel.  fuse_main()
- * is the usual entry point.  Layouts and values follow the libfuse 3.14
- * ABI. */
+ * is the usual entry point.  Layouts and values follow the libfuse ABI
+ * fuse_abi.h selects (3.18 or 3.14). */
 #ifndef FUSE_H_
 #define FUSE_H_
 
@@ -23,15 +23,22 @@ extern "C" {
 
 /* A high-level file system instance. */
 struct fuse;
+struct statx;
 
 /* Flags readdir gets. */
 enum fuse_readdir_flags {
+#if FUSED_SOVERSION >= 4
+	FUSE_READDIR_DEFAULTS = 0,
+#endif
 	/* readdirplus: the filler wants full attributes, if it can have them */
 	FUSE_READDIR_PLUS = (1 << 0)
 };
 
 /* Flags readdir passes to the filler. */
 enum fuse_fill_dir_flags {
+#if FUSED_SOVERSION >= 4
+	FUSE_FILL_DIR_DEFAULTS = 0,
+#endif
 	/* stbuf holds full attributes (not just type and inode number) */
 	FUSE_FILL_DIR_PLUS = (1 << 1)
 };
@@ -46,45 +53,59 @@ typedef int (*fuse_fill_dir_t)(void *buf, const char *name,
 /* The library's configuration, from its options; init() may change it. */
 struct fuse_config {
 	/* set_*: override the file system's st_gid, st_uid, permission bits */
-	int set_gid;
-	unsigned int gid;
-	int set_uid;
-	unsigned int uid;
-	int set_mode;
-	unsigned int umask;
+	int32_t set_gid;
+	uint32_t gid;
+	int32_t set_uid;
+	uint32_t uid;
+	int32_t set_mode;
+	uint32_t umask;
 	/* seconds names, missing names and attributes stay cached */
 	double entry_timeout;
 	double negative_timeout;
 	double attr_timeout;
 	/* interrupt calls with intr_signal when the kernel interrupts */
-	int intr;
-	int intr_signal;
+	int32_t intr;
+	int32_t intr_signal;
 	/* seconds to remember forgotten inodes (-1: forever) */
-	int remember;
+	int32_t remember;
 	/* unlink open files at once instead of hiding them */
-	int hard_remove;
+	int32_t hard_remove;
 	/* take inode numbers from st_ino */
-	int use_ino;
+	int32_t use_ino;
 	/* in readdir, look up inode numbers when !use_ino */
-	int readdir_ino;
+	int32_t readdir_ino;
 	/* direct_io for every open */
-	int direct_io;
+	int32_t direct_io;
 	/* keep_cache for every open */
-	int kernel_cache;
+	int32_t kernel_cache;
 	/* keep the cache while mtime and size stay the same */
-	int auto_cache;
-	/* no flush on read-only files */
-	int no_rofd_flush;
+	int32_t auto_cache;
+#if FUSED_SOVERSION < 4
+	/* no flush on read-only files (moved to the end in 3.17) */
+	int32_t no_rofd_flush;
+#endif
 	/* auto_cache checks attributes at most every ac_attr_timeout s */
-	int ac_attr_timeout_set;
+	int32_t ac_attr_timeout_set;
 	double ac_attr_timeout;
 	/* the file system copes with NULL paths for open files */
-	int nullpath_ok;
+	int32_t nullpath_ok;
 	/* set by the library when -h was given */
-	int show_help;
+	int32_t show_help;
 	/* the modules= option; the library's */
 	char *modules;
-	int debug;
+	int32_t debug;
+#if FUSED_SOVERSION >= 4
+	/* as umask, for files and directories apart; non-zero wins */
+	uint32_t fmask;
+	uint32_t dmask;
+	/* no flush on read-only files */
+	int32_t no_rofd_flush;
+	/* direct writes to one file may run in parallel */
+	int32_t parallel_direct_writes;
+	/* reserved; zero */
+	uint32_t flags;
+	uint64_t reserved[48];
+#endif
 };
 
 /* The operations.  Each returns 0 or -errno unless said otherwise; a
@@ -169,6 +190,11 @@ struct fuse_operations {
 	/* the new offset */
 	off_t (*lseek)(const char *, off_t off, int whence,
 		       struct fuse_file_info *);
+#if FUSED_SOVERSION >= 4
+	/* statx(2): flags AT_*, mask STATX_*; fi is NULL unless open */
+	int (*statx)(const char *path, int flags, int mask,
+		     struct statx *stxbuf, struct fuse_file_info *fi);
+#endif
 };
 
 /* The context of the request being served, from fuse_get_context(). */
@@ -183,11 +209,50 @@ struct fuse_context {
 };
 
 /* Parses the command line, mounts, serves until unmounted or signalled,
- * cleans up.  0 on success, non-zero on failure. */
+ * cleans up.  0 on success, non-zero on failure.
+ *
+ * For libfuse3.so.4, as in libfuse 3.17+, fuse_main(), fuse_main_real()
+ * and fuse_new() are inline functions that pass the version the program
+ * was built against to the library's *_versioned / _fuse_new_* entry
+ * points; the library keeps the old symbols for older binaries. */
+#if FUSED_SOVERSION < 4 || defined(FUSED_BUILDING_LIB)
 int fuse_main_real(int argc, char *argv[], const struct fuse_operations *op,
 		   size_t op_size, void *private_data);
+#endif
+#if FUSED_SOVERSION < 4
 #define fuse_main(argc, argv, op, private_data) \
 	fuse_main_real(argc, argv, op, sizeof(*(op)), private_data)
+#else
+int fuse_main_real_versioned(int argc, char *argv[],
+			     const struct fuse_operations *op, size_t op_size,
+			     struct libfuse_version *version, void *user_data);
+#ifndef FUSED_BUILDING_LIB
+static inline int fuse_main_real(int argc, char *argv[],
+				 const struct fuse_operations *op,
+				 size_t op_size, void *user_data)
+{
+	struct libfuse_version version = {
+		FUSE_MAJOR_VERSION, FUSE_MINOR_VERSION, FUSE_HOTFIX_VERSION, 0
+	};
+
+	return fuse_main_real_versioned(argc, argv, op, op_size, &version,
+					user_data);
+}
+#endif
+static inline int fuse_main_fn(int argc, char *argv[],
+			       const struct fuse_operations *op,
+			       void *user_data)
+{
+	struct libfuse_version version = {
+		FUSE_MAJOR_VERSION, FUSE_MINOR_VERSION, FUSE_HOTFIX_VERSION, 0
+	};
+
+	return fuse_main_real_versioned(argc, argv, op, sizeof(*(op)),
+					&version, user_data);
+}
+#define fuse_main(argc, argv, op, user_data) \
+	fuse_main_fn(argc, argv, op, user_data)
+#endif
 
 /* Prints the high-level options (and the modules' ones, unless args has
  * "-ho"). */
@@ -202,7 +267,30 @@ struct fuse *fuse_new_30(struct fuse_args *args,
 struct fuse *fuse_new_31(struct fuse_args *args,
 			 const struct fuse_operations *op,
 			 size_t op_size, void *private_data);
+#if FUSED_SOVERSION >= 4
+/* Not to be called directly: fuse_new() does, with the version. */
+struct fuse *_fuse_new_30(struct fuse_args *args,
+			  const struct fuse_operations *op, size_t op_size,
+			  struct libfuse_version *version, void *user_data);
+struct fuse *_fuse_new_31(struct fuse_args *args,
+			  const struct fuse_operations *op, size_t op_size,
+			  struct libfuse_version *version, void *user_data);
+static inline struct fuse *fuse_new_fn(struct fuse_args *args,
+				       const struct fuse_operations *op,
+				       size_t op_size, void *user_data)
+{
+	struct libfuse_version version = {
+		FUSE_MAJOR_VERSION, FUSE_MINOR_VERSION, FUSE_HOTFIX_VERSION, 0
+	};
+
 #if FUSE_USE_VERSION == 30
+	return _fuse_new_30(args, op, op_size, &version, user_data);
+#else
+	return _fuse_new_31(args, op, op_size, &version, user_data);
+#endif
+}
+#define fuse_new(args, op, size, data) fuse_new_fn(args, op, size, data)
+#elif FUSE_USE_VERSION == 30
 #define fuse_new(args, op, size, data) fuse_new_30(args, op, size, data)
 #else
 struct fuse *fuse_new(struct fuse_args *args, const struct fuse_operations *op,
@@ -346,6 +434,10 @@ ssize_t fuse_fs_copy_file_range(struct fuse_fs *fs, const char *path_in,
 				size_t len, int flags);
 off_t fuse_fs_lseek(struct fuse_fs *fs, const char *path, off_t off,
 		    int whence, struct fuse_file_info *fi);
+#if FUSED_SOVERSION >= 4
+int fuse_fs_statx(struct fuse_fs *fs, const char *path, int flags, int mask,
+		  struct statx *stxbuf, struct fuse_file_info *fi);
+#endif
 void fuse_fs_init(struct fuse_fs *fs, struct fuse_conn_info *conn,
 		  struct fuse_config *cfg);
 void fuse_fs_destroy(struct fuse_fs *fs);

@@ -30,10 +30,13 @@ typedef void (*fuse_log_func_t)(enum fuse_log_level level,
 /* Installs func as the sink; NULL restores the default (stderr). */
 void fuse_set_log_func(fuse_log_func_t func);
 
-/* The library's own sources get format checking; programs are left alone,
- * since the reference header has no such attribute and a program that
- * builds warning-free against it must build against this one too. */
-#if defined(FUSED_BUILDING_LIB)
+/* The library's own sources get format checking; so do programs built
+ * for libfuse3.so.4, whose reference header has the attribute.  Programs
+ * for libfuse3.so.3 are left alone: its reference header had none, and a
+ * program that builds warning-free against it must build against this
+ * one too.  (fuse_abi.h defaults FUSED_SOVERSION to 4; this header may
+ * be included alone.) */
+#if defined(FUSED_BUILDING_LIB) || !defined(FUSED_SOVERSION) || FUSED_SOVERSION >= 4
 #define FUSE_LOG_PRINTF_ __attribute__((format(printf, 2, 3)))
 #else
 #define FUSE_LOG_PRINTF_
@@ -42,6 +45,14 @@ void fuse_set_log_func(fuse_log_func_t func);
 /* Formats a message and hands it to the current sink. */
 void fuse_log(enum fuse_log_level level, const char *fmt, ...) FUSE_LOG_PRINTF_;
 #undef FUSE_LOG_PRINTF_
+
+#if !defined(FUSED_SOVERSION) || FUSED_SOVERSION >= 4
+/* Sends the library's messages to syslog(3) from now on: openlog(ident,
+ * option, facility), then a sink that maps the levels to priorities. */
+void fuse_log_enable_syslog(const char *ident, int option, int facility);
+/* Back to stderr, and closelog(3). */
+void fuse_log_close_syslog(void);
+#endif
 
 #ifdef __cplusplus
 }

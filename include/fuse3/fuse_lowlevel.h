@@ -4,7 +4,7 @@
  * as a call with a fuse_req_t that must be answered exactly once with one
  * of the fuse_reply_*() functions (or fuse_reply_none() for forget).
  * Sessions tie the operations to a /dev/fuse connection.  Layouts and
- * values follow the libfuse 3.14 ABI. */
+ * values follow the libfuse ABI fuse_abi.h selects (3.18 or 3.14). */
 #ifndef FUSE_LOWLEVEL_H_
 #define FUSE_LOWLEVEL_H_
 
@@ -15,6 +15,7 @@
 #include "fuse_common.h"
 
 #include <fcntl.h>
+#include <stddef.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/types.h>
@@ -34,6 +35,7 @@ typedef uint64_t fuse_ino_t;
 typedef struct fuse_req *fuse_req_t;
 
 struct fuse_session;
+struct statx;
 
 /* The answer to a lookup, mknod, mkdir, symlink, link or create. */
 struct fuse_entry_param {
@@ -75,13 +77,30 @@ struct fuse_custom_io {
 	ssize_t (*splice_send)(int fdin, off_t *offin, int fdout,
 			       off_t *offout, size_t len,
 			       unsigned int flags, void *userdata);
+#if FUSED_SOVERSION >= 4
+	/* For the multi-threaded loop's clone_fd: a new fd on the same
+	 * connection for a worker, or -1 (the worker then shares fd). */
+	int (*clone_fd)(int master_fd);
+#endif
 };
 
+/* libfuse3.so.4 has 3.18's API at every FUSE_USE_VERSION, as libfuse
+ * 3.18's own headers do: there the flags are gone from
+ * fuse_lowlevel_notify_expire_entry() (it only expires) and the enum
+ * is named for both kinds of entry notification. */
+#if FUSED_SOVERSION < 4
 /* Flags of fuse_lowlevel_notify_expire_entry(). */
 enum fuse_expire_flags {
 	/* only mark the entry expired, do not drop it */
 	FUSE_LL_EXPIRE_ONLY = (1 << 0),
 };
+#else
+/* How a cached entry is to be dropped: invalidated, or only expired. */
+enum fuse_notify_entry_flags {
+	FUSE_LL_INVALIDATE = 0,
+	FUSE_LL_EXPIRE_ONLY = (1 << 0),
+};
+#endif
 
 /* Bits of setattr's to_set: which fields of attr to apply. */
 #define FUSE_SET_ATTR_MODE	(1 << 0)
@@ -242,6 +261,16 @@ struct fuse_lowlevel_ops {
 	 * reply: lseek or err */
 	void (*lseek)(fuse_req_t req, fuse_ino_t ino, off_t off, int whence,
 		      struct fuse_file_info *fi);
+#if FUSED_SOVERSION >= 4
+	/* open(2) with O_TMPFILE in directory parent: an unnamed file;
+	 * reply: create or err */
+	void (*tmpfile)(fuse_req_t req, fuse_ino_t parent, mode_t mode,
+			struct fuse_file_info *fi);
+	/* statx(2); flags: AT_* sync flags, mask: STATX_* wanted;
+	 * reply: statx or err */
+	void (*statx)(fuse_req_t req, fuse_ino_t ino, int flags, int mask,
+		      struct fuse_file_info *fi);
+#endif
 };
 
 /* Replies.  Each ends the request; they return 0 or -errno from sending.
@@ -264,6 +293,20 @@ int fuse_reply_statfs(fuse_req_t req, const struct statvfs *stbuf);
 int fuse_reply_xattr(fuse_req_t req, size_t count);
 int fuse_reply_lock(fuse_req_t req, const struct flock *lock);
 int fuse_reply_bmap(fuse_req_t req, uint64_t idx);
+#if FUSED_SOVERSION >= 4
+/* Attributes as statx(2) has them (the fields mask names). */
+int fuse_reply_statx(fuse_req_t req, int flags, struct statx *statx,
+		     double attr_timeout);
+
+/* Passthrough (FUSE_CAP_PASSTHROUGH): registers fd, a file the file
+ * system opened, with the kernel; the id goes into fi->backing_id of an
+ * open or create reply, and the kernel then does that file's reads,
+ * writes and mmap on fd itself.  An id stays valid for other opens until
+ * fuse_passthrough_close().  open: the id (> 0), or 0 with errno set
+ * (EPERM: not CAP_SYS_ADMIN); close: 0 or -errno. */
+int fuse_passthrough_open(fuse_req_t req, int fd);
+int fuse_passthrough_close(fuse_req_t req, int backing_id);
+#endif
 
 /* Appends one directory entry to buf for a readdir reply; returns the
  * space the entry needs (if that is more than bufsize nothing is written:
@@ -295,9 +338,21 @@ int fuse_lowlevel_notify_inval_inode(struct fuse_session *se, fuse_ino_t ino,
 				     off_t off, off_t len);
 int fuse_lowlevel_notify_inval_entry(struct fuse_session *se, fuse_ino_t parent,
 				     const char *name, size_t namelen);
+#if FUSED_SOVERSION < 4
 int fuse_lowlevel_notify_expire_entry(struct fuse_session *se, fuse_ino_t parent,
 				      const char *name, size_t namelen,
 				      enum fuse_expire_flags flags);
+#else
+/* From 3.17 expiring is all it does: the flags argument is gone. */
+int fuse_lowlevel_notify_expire_entry(struct fuse_session *se, fuse_ino_t parent,
+				      const char *name, size_t namelen);
+#endif
+#if FUSED_SOVERSION >= 4
+/* Makes the kernel treat every cached entry and attribute of the mount
+ * as stale (FUSE_NOTIFY_INC_EPOCH): the next use of each looks it up
+ * again.  0 or -errno (-ENOSYS: kernel too old). */
+int fuse_lowlevel_notify_increment_epoch(struct fuse_session *se);
+#endif
 int fuse_lowlevel_notify_delete(struct fuse_session *se,
 				fuse_ino_t parent, fuse_ino_t child,
 				const char *name, size_t namelen);
@@ -354,9 +409,11 @@ int fuse_parse_cmdline_30(struct fuse_args *args,
 			  struct fuse_cmdline_opts *opts);
 int fuse_parse_cmdline_312(struct fuse_args *args,
 			   struct fuse_cmdline_opts *opts);
-#if FUSE_USE_VERSION < FUSE_MAKE_VERSION(3, 12)
+#if FUSED_SOVERSION < 4 && FUSE_USE_VERSION < FUSE_MAKE_VERSION(3, 12)
 #define fuse_parse_cmdline(args, opts) fuse_parse_cmdline_30(args, opts)
 #else
+/* (libfuse3.so.4, as libfuse 3.18 built with versioned symbols: the
+ * newest variant at every API level; the struct is the same at all.) */
 int fuse_parse_cmdline(struct fuse_args *args, struct fuse_cmdline_opts *opts);
 #endif
 
@@ -364,15 +421,67 @@ int fuse_parse_cmdline(struct fuse_args *args, struct fuse_cmdline_opts *opts);
 
 /* Creates a session; args holds the library's options (an unknown one
  * is an error).  op_size is sizeof(*op), so that older programs with a
- * shorter ops table work.  NULL on error. */
+ * shorter ops table work.  NULL on error.
+ *
+ * For libfuse3.so.4 fuse_session_new() is an inline function passing
+ * the version the program was built against to
+ * fuse_session_new_versioned(), as libfuse 3.17+ has it; the library
+ * keeps the plain function for older binaries. */
+#if FUSED_SOVERSION >= 4
+struct fuse_session *fuse_session_new_versioned(struct fuse_args *args,
+						const struct fuse_lowlevel_ops *op,
+						size_t op_size,
+						struct libfuse_version *version,
+						void *userdata);
+#endif
+#if FUSED_SOVERSION < 4 || defined(FUSED_BUILDING_LIB)
 struct fuse_session *fuse_session_new(struct fuse_args *args,
 				      const struct fuse_lowlevel_ops *op,
 				      size_t op_size, void *userdata);
+#else
+static inline struct fuse_session *
+fuse_session_new_fn(struct fuse_args *args, const struct fuse_lowlevel_ops *op,
+		    size_t op_size, void *userdata)
+{
+	struct libfuse_version version = {
+		FUSE_MAJOR_VERSION, FUSE_MINOR_VERSION, FUSE_HOTFIX_VERSION, 0
+	};
+
+	return fuse_session_new_versioned(args, op, op_size, &version,
+					  userdata);
+}
+#define fuse_session_new(args, op, op_size, userdata) \
+	fuse_session_new_fn(args, op, op_size, userdata)
+#endif
 
 /* Makes the session use io on fd instead of /dev/fuse; instead of
- * mounting.  0 or -errno. */
+ * mounting.  0 or -errno.  From 3.17 it takes sizeof(*io), since
+ * struct fuse_custom_io grew clone_fd; older API levels get an inline
+ * function passing the old size. */
+#if FUSED_SOVERSION >= 4
+int fuse_session_custom_io_317(struct fuse_session *se,
+			       const struct fuse_custom_io *io, size_t op_size,
+			       int fd);
+#endif
+#if FUSED_SOVERSION < 4 || defined(FUSED_BUILDING_LIB)
 int fuse_session_custom_io(struct fuse_session *se,
 			   const struct fuse_custom_io *io, int fd);
+#elif FUSE_USE_VERSION >= FUSE_MAKE_VERSION(3, 17)
+static inline int fuse_session_custom_io(struct fuse_session *se,
+					 const struct fuse_custom_io *io,
+					 size_t op_size, int fd)
+{
+	return fuse_session_custom_io_317(se, io, op_size, fd);
+}
+#else
+static inline int fuse_session_custom_io(struct fuse_session *se,
+					 const struct fuse_custom_io *io,
+					 int fd)
+{
+	return fuse_session_custom_io_317(se, io,
+			offsetof(struct fuse_custom_io, clone_fd), fd);
+}
+#endif
 
 /* Mounts at mountpoint, or takes the fd of "/dev/fd/N".  0 or -1. */
 int fuse_session_mount(struct fuse_session *se, const char *mountpoint);
@@ -421,6 +530,16 @@ void fuse_session_process_buf(struct fuse_session *se,
  * reused after).  Bytes read, 0 once unmounted, or -errno (-EINTR,
  * -EAGAIN: try again). */
 int fuse_session_receive_buf(struct fuse_session *se, struct fuse_buf *buf);
+
+#if FUSED_SOVERSION >= 4
+/* Whether req came over io_uring (FUSE_CAP_OVER_IO_URING).  This
+ * library reads every request from /dev/fuse: false. */
+bool fuse_req_is_uring(fuse_req_t req);
+/* A WRITE's payload where the io_uring transport left it, without a
+ * copy: 0, or -ENOTSUP for requests that did not come over io_uring. */
+int fuse_req_get_payload(fuse_req_t req, char **payload, size_t *payload_sz,
+			 void **mr);
+#endif
 
 #ifdef __cplusplus
 }

@@ -12,8 +12,9 @@
 #      the root of a chroot with fresh /proc, /run and /tmp: whatever dpkg
 #      does there is gone when the test ends, and the real system is never
 #      written to;
-#   2. in the chroot (stage "inside"), apt installs fused, libfuse3-3-fused
-#      and libfuse3-fused-dev from DEBDIR (apt; no network needed), over
+#   2. in the chroot (stage "inside"), apt installs fused, libfuse3-3-fused,
+#      libfuse3-4-fused and libfuse3-fused-dev from DEBDIR (apt; no network
+#      needed), over
 #      Debian's fuse3, libfuse3-3 and libfuse3-dev and with a setuid stat
 #      override planted on /bin/fusermount3; checks which packages are
 #      installed, their file lists (files-*.txt here), dpkg --verify, that no
@@ -50,7 +51,7 @@ set -euo pipefail
 SRCDIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 HERE=$SRCDIR/tests/packaging
 SELF=$HERE/test-install.sh
-OUR_PACKAGES=(fused libfuse3-3-fused libfuse3-fused-dev fused-dkms)
+OUR_PACKAGES=(fused libfuse3-3-fused libfuse3-4-fused libfuse3-fused-dev fused-dkms)
 REPLACED_PACKAGES=(fuse3 libfuse3-3 libfuse3-dev fuse)
 
 log() { echo "test-install: $*" >&2; }
