@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* libfusedclient internals: cleanup helpers and the call plumbing shared by
  * the files of the library (not for its users). */
 #pragma once

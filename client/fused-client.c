@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* fused client: the bus connection, error mapping and path helpers shared by
  * the mount handle (fused-mount.c) and the listing (fused-list.c). */
 #include <errno.h>

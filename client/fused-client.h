@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* libfusedclient: the unprivileged side of the fused D-Bus protocol.
  *
  * Used by lib/ (a filesystem that is not root mounts through fused), by

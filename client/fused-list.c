@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* fused client: ListMounts, decoded into plain structs sorted by mountpoint. */
 #include <errno.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* fused client: Mount and Unmount, and the handle that keeps a mount's bus
  * connection for the mount's life (see fused-client.h for fork()). */
 #include <errno.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* fused client: preparing a fuse(8) option string for Manager.Mount.
  *
  * Options are split on commas not escaped with a backslash; each one is

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* fusedctl's command line (fusedctl-args.h). */
 #include <errno.h>
 #include <getopt.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fusedctl's command line: the options before or after the verb, and
  * where the verb is.  Apart from fusedctl.c so that it can be tested and
  * fuzzed without a bus. */

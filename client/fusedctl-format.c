@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* fusedctl output: the table, JSON, user names, times and types. */
 #include <pwd.h>
 #include <stdio.h>

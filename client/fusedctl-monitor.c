@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* fusedctl monitor: mounts as they come and go, from the ObjectManager's
  * InterfacesAdded/InterfacesRemoved, and fused itself starting and stopping
  * (NameOwnerChanged). */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* fusedctl: list, inspect, unmount and watch the mounts fused made.
  * This file: main, list, status, unmount; the options are fusedctl-args.c's.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fusedctl internals: its options, exit codes and the output helpers the
  * verbs share (fusedctl.c: list, status, unmount, main; fusedctl-format.c:
  * tables, JSON, names; fusedctl-monitor.c: monitor). */

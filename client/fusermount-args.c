@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* fusermount3 drop-in: command line parsing, kept pure for unit tests.
  *
  * The options are those programs pass to fusermount3 today: -o (repeatable),

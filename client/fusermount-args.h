@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fusermount3 drop-in: its command line, parsed without side effects. */
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* fusermount3: the drop-in for setuid fusermount3, with no privilege at all.
  *
  * Programs (libfuse 2 and 3, go-fuse, fuser, ...) run it as they always

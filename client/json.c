@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* JSON string output for fusedctl --json: escaping only, since what we print
  * is a flat array of flat objects. */
 #include <stdio.h>

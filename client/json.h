@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* JSON string escaping for fusedctl's --json output. */
 #pragma once
 

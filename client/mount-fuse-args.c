@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* mount.fuse3 drop-in: parsing mount(8)'s helper command line and building
  * the filesystem program's.
  *

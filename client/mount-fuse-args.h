@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* mount.fuse3 drop-in: what mount(8) passes, rewritten into the command
  * line of the filesystem program.  Pure, for unit tests. */
 #pragma once

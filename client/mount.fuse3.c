@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* mount.fuse3: the helper mount(8), /etc/fstab and systemd .mount units run
  * for FUSE types.  It runs the filesystem program with the source,
  * mountpoint and options it should get; the program mounts through lib/

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* A textual polkit agent for the length of one command, so that an
  * interactive authorization (ALLOW_INTERACTIVE_AUTHORIZATION) can actually
  * ask for a password on the terminal: pkttyagent, started as a fallback

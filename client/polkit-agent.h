@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* pkttyagent for one command (fusedctl, fusermount3 on a terminal). */
 #pragma once
 

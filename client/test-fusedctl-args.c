@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* Unit test: fusedctl's command line, options before and after the verb. */
 #include <errno.h>
 #include <getopt.h>

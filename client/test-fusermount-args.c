@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* Unit test: the fusermount3 drop-in's command line, as programs pass it. */
 #include <errno.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* Unit test: JSON string escaping of fusedctl --json. */
 #include <stdio.h>
 #include <stdlib.h>

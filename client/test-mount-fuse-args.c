@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* Unit test: mount.fuse3's rewriting of mount(8)'s helper command line. */
 #include <errno.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* Unit test: preparing a fuse(8) option string for fused's Mount. */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fused D-Bus protocol: the one place that names the service, its methods,
  * flags, errors, polkit actions and limits.  fused, the client library, the
  * tools and the tests all include this file; the introspection XML in doc/

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * null: one huge file of zeroes, for benchmarks of the request path.
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * passthrough: a high-level filesystem that mirrors a directory.
  *

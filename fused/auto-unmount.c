@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* auto-unmount: a mount made with the auto-unmount flag is taken down
  * (lazily) as soon as its owner's bus connection goes, watched through the
  * bus daemon's NameOwnerChanged; also the cleanup of a mount whose caller

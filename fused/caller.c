@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* Who is calling: uid (the effective one, SO_PEERCRED's), groups and pid as
  * the bus daemon saw them when the caller connected (never re-read from /proc where the caller could race
  * us), and the process pinned with a pidfd for the whole request. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* Pure checks on what a worker found out about a mountpoint, and parsing
  * of mountinfo text.  No logging, no I/O: each returns 0 or -errno (and a
  * CheckError for the message), so the unit tests can feed them anything. */

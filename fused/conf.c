@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* fuse.conf: mount_max and user_allow_other, in fusermount3's format.  A
  * line we do not understand is reported to the caller's warn callback and
  * ignored: a typo in an admin's file must not stop mounts.  Read again only

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fused internal header: the types and functions shared by the files of the
  * daemon, grouped by the file that defines them.  Nothing here is public. */
 #pragma once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Kernel interfaces newer than the headers fused builds against
  * (linux-libc-dev 6.1 on Debian 12): system call numbers, flags and the
  * parts of structures fused uses, as the kernel's UAPI defines them.  Each

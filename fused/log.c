@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* Logging: one structured journal entry per request (caller, mountpoint,
  * options, verdict, reason) so an admin can query decisions by field; plain
  * lines on stderr when there is no journal (tests, containers). */

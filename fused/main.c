@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* fused: the privileged FUSE mount service on the system bus.  main() sets
  * up the Context (arguments, /proc, the state directory, the bus), picks up
  * the mounts a previous instance made, and runs the event loop. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* org.freedesktop.fuse1.Manager: thin method handlers.  Each request runs
  * read → validate → identify the caller → check the mountpoint (worker) →
  * polkit → act (worker) → reply, with every failure mapped to one named

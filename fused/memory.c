@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* Giving memory back: fused runs for months and its heap must follow the
  * number of mounts down again, not stay at its high-water mark. */
 #include <malloc.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* mount_max's count: the FUSE mounts of a whole mount namespace, never
  * only those under the caller's root (a caller in a chroot would see none
  * of its own mounts outside it and could make as many as it likes).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* The privileged steps, each run in a forked worker: enter the caller's
  * mount namespace and root, resolve and check the mountpoint as the caller,
  * make the mount on the pinned fd, take a mount down.  Nothing here trusts

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* One bus object per mount, FUSED_MOUNT_PATH_PREFIX/<id>, with read-only
  * properties; the ObjectManager on the root object announces them, so a
  * desktop sees mounts come and go. */

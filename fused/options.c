@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* The caller's fuse(8) option string: split on unescaped commas, each option
  * checked against the safe set fusermount3 allows.  Values are never joined
  * back into a kernel option string: each accepted option becomes one

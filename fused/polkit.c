@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* polkit's CheckAuthorization, called asynchronously over the bus so one
  * caller waiting for a password does not hold up the others.  The subject
  * is the caller's bus connection (system-bus-name), which is the caller by

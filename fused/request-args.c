@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* The arguments of Mount and Unmount, read from the message and checked
  * before anything else looks at the request: pure, no logging, nothing
  * touched but a copy of the mountpoint fd.  Kept apart from the handlers

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* A seccomp allowlist for the worker children: the system calls the
  * checks, the mount, the unmount and taking the next job need, and nothing
  * else (EPERM).  Defence in

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* The mounts fused made: in memory, and one file per mount under the state
  * directory so that a restarted fused still knows who owns what.  At start
  * and from time to time, records of mounts that are gone (unmounted behind

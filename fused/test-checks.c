@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* Unit test of checks.c (pure) and of the mountpoint check as a real caller
  * would meet it (mount-ns.c's ns_resolve, run in a forked child against
  * real directories, uids, groups and ACLs).  The second part needs root to

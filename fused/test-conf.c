@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* Unit test of conf.c: fuse.conf's two settings, comments, and malformed
  * lines reported and ignored, never fatal; an edit seen at once although
  * the file is only read again when it changed. */

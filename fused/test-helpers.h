@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Tiny test harness for the unit tests beside the code: CHECK() reports the
  * failing expression and line and makes the test exit non-zero at the end. */
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* Unit test of mount-count.c: the count from listmount/statmount (from
  * inside the namespace, as a worker counts, and from outside by namespace
  * id, as fused counts) equals the one from mountinfo, both for the FUSE

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* Unit test of options.c: the safe set passes, reserved and unknown options
  * are refused, escapes and long strings cannot smuggle an option in. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* Unit test of request-args.c: Mount's and Unmount's arguments as a caller
  * sends them, and each way of getting them wrong.  The messages are made on
  * a bus that is never connected to anything and sealed in place, so no

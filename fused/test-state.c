@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* Unit test of state.c: a mount record survives the trip through its state
  * file, including awkward mountpoints, and packing into one allocation. */
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* Unit test of util.c: /proc/PID/stat start time with an awkward comm,
  * closing every fd but some in a child, comma escaping, mount ids. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* Small helpers: whole-file reads, pidfds, fd hygiene for forked children,
  * and mount ids and namespaces through interfaces newer than our headers. */
 #include <dirent.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* The worker child's side (see worker.c for the pool in fused): take a
  * job, put its fds where its arguments say, run it, and before the last
  * answer put the child back as it was forked, or end it. */

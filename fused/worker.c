@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* Worker processes: everything that touches a caller's files or namespace
  * runs in a child, so that a hung FUSE mountpoint or a slow filesystem can
  * only block that child (killed after a timeout), never the service.

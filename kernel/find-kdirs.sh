@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
 # Prints the kbuild trees to build the module against, one "KDIR KVER" a
 # line, the default first: $1 if given, else /lib/modules/$(uname -r)/build
 # if present, else the newest /usr/src/linux-headers-*-amd64.  Every other

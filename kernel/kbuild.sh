@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
 # Builds fuse.ko with kbuild out of tree.  kbuild writes its objects next
 # to the sources, so they are copied into a directory of the build tree.
 # usage: kbuild.sh SRCDIR KDIR OBJDIR OUTPUT

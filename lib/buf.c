@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* Data buffers: fuse_buf_size() and fuse_buf_copy()
  *
  * A buffer is memory or a file descriptor; copying walks two buffer

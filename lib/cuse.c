@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* CUSE: character devices served through a low-level session
  *
  * A CUSE session is an ordinary session with two differences: its first

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* The versioned entry points of libfuse 3.17+ (libfuse3.so.4 only)
  *
  * From 3.17 fuse_new() and fuse_main() are inline functions in the

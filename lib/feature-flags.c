@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* The 64-bit capability flags of libfuse 3.17+ (libfuse3.so.4 only)
  *
  * struct fuse_conn_info carries the capabilities twice: the 32-bit

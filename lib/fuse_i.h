@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Library internals shared between the parts of lib/
  *
  * The session, channel and request objects, and the functions the loops,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* Command-line helpers: fuse_parse_cmdline, conn options, daemonize, versions
  *
  * What every filesystem's main() shares: the generic options (-h, -V, -d,

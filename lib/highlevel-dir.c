@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* Directory handles and readdir(plus) for the path API.
  *
  * A file system's readdir either passes offsets to the filler (it can

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* The path adapter for open files: open/create and release (with the
  * hidden files' end), read and write, flush and the lock list, and the
  * other operations on a file handle. */

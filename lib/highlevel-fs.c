@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* fuse_fs_*: calls into a stacked file system.
  *
  * Each sets the context's private_data to the callee's user_data (a

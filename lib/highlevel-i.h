@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Internal interfaces of the high-level (path) API.
  *
  * struct fuse is a low-level session plus the inode table (highlevel-node)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* POSIX lock bookkeeping of the path API.
  *
  * A file system's lock() may not know who holds a lock (OFD locks on a

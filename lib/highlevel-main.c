@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* struct fuse: construction from options, the module stack, mounting,
  * loops, the remember= cleaner, teardown and fuse_main(). */
 #include "highlevel-i.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* High-level inode table: hashing, lookup counting, renames, tree-locked
  * paths.  See highlevel-node.h for the rules. */
 #include "highlevel-node.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The high-level inode table: nodeid <-> (parent, name).
  *
  * The kernel knows files by nodeid; the path API knows them by name.  The

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* Paths of the high-level inode table, built under tree locks.
  *
  * A path op read-locks every node from its inode up to the root; unlink

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* The path adapter: low-level requests (fuse_lib_*) turned into path
  * calls on the file system stack.
  *

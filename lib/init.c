@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* Connection negotiation: INIT and DESTROY
  *
  * INIT tells us the kernel's protocol version and what it can do; the

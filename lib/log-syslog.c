@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* fuse_log to syslog(3): fuse_log_enable_syslog, fuse_log_close_syslog
  * (libfuse3.so.4 only) */
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* Logging: fuse_log() and the replaceable sink behind it */
 #include <stdarg.h>
 #include <stdio.h>

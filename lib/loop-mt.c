@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* The multi-threaded session loop: a worker pool sized by demand
  *
  * One worker to start with.  A worker that takes a request while no other

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* The single-threaded session loop
  *
  * Receive a request, process it, until the session is told to exit or the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* Replies: fuse_reply_*() and the directory entry encoders
  *
  * Each reply is one writev(): the out header, then the reply struct and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* The low-level operations table
  *
  * ll_ops[] maps each opcode to a do_*() that turns the validated wire

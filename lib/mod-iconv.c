@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* The iconv module: "-o modules=iconv,from_code=X,to_code=Y" shows file
  * names stored in charset X (the file system's) as charset Y (the
  * mount's): paths going down are converted Y -> X, names coming up from

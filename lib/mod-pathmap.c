@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* Path-mapping modules (mod-pathmap.h): every fuse_operations member
  * forwarded to the file system below with its paths mapped down, names
  * and symlink targets mapped back up.  The mapping is the module's. */

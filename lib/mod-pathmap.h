@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Path-mapping modules: the part subdir and iconv share.
  *
  * hl_pathmap_new() stacks a fuse_fs on the one below that forwards every

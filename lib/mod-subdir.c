@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* The subdir module: "-o modules=subdir,subdir=DIR" shows DIR of the
  * file system below as the root; with rellinks, absolute symlinks that
  * point inside DIR read back as relative ones, so they still work when

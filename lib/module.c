@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* Modules: file systems stacked on the user's by "-o modules=M1:M2".
  *
  * subdir and iconv are built in.  A program may also define its own with

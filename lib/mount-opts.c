@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* Mount options: fuse(8)'s options a library handles, into struct mount_opts
  *
  * fuse_session_new() hands its arguments to fuse_mount_opts_parse(), which

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* Mounting as root: fsopen/fsconfig/fsmount/move_mount, or mount(2)
  *
  * The new mount API onto an O_PATH fd of the mountpoint, the kernel's own

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* Mount helpers shared with fusermount3: option strings and mountinfo */
 
 #include <errno.h>

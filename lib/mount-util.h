@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Mount helpers shared by lib/mount.c and client/'s fusermount3
  *
  * Pure string and mountinfo helpers: building and splitting fuse(8) option

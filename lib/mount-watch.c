@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* auto_unmount for root mounts: a watcher process unmounts after us
  *
  * Forked at mount time, it waits for EOF on a socketpair whose other end

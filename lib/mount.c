@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* Mounting and unmounting FUSE: the entry points, and the non-root branch
  *
  * Every mount goes through fuse_kern_mount(): as root the library mounts

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Mounting: the mount options of fuse(8) and the one way in to the kernel
  *
  * fuse_session_new() hands its fuse_args to fuse_mount_opts_parse(), which

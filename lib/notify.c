@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* Notifications: messages the filesystem sends the kernel unasked
  *
  * Each is an out header with unique 0 and the notify code in the error

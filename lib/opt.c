@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* Option parsing: fuse_opt_parse() and the argument vector helpers
  *
  * The semantics are libfuse's, since programs depend on them in detail:

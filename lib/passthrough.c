@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* fuse_passthrough_open/close: backing files (libfuse3.so.4 only)
  *
  * The kernel registers a backing file on the connection with an ioctl on

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* FUSE request decoding
  *
  * One table row per opcode: its name, the size of its fixed argument

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* FUSE request decoding
  *
  * Pure functions over a byte buffer: no I/O, no logging, no allocation.

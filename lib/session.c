@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* Sessions, channels and requests
  *
  * A session owns the /dev/fuse fd (or a custom transport), the filesystem's

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* fuse_set_fail_signal_handlers: a crash says so (libfuse3.so.4 only)
  *
  * A file system that dies of SIGSEGV leaves its users with ENOTCONN and

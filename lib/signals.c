@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* Signals that end a session: SIGINT, SIGTERM, SIGHUP; SIGPIPE ignored
  *
  * The handler only marks the session exited; the loop, interrupted in its

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* Receiving big WRITEs by splice
  *
  * read() copies a WRITE's data out of the kernel's page cache into our

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Symbol versioning helpers for libfuse3.so.3.  The version nodes and their
  * members are in fuse_versionscript; a function with several ABI variants is
  * defined once per variant and each definition is bound to its node here. */

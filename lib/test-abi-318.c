@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* Unit test: the libfuse3.so.4 ABI, pinned to libfuse 3.18.2's numbers
  *
  * As test-abi.c does for 3.14: every public struct's size and every

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # ABI test: the dynamic symbols of our libfuse3.so.N against libfuse's
 #
 # usage: test-abi-symbols.sh LIBRARY abi-symbols.txt [--complete]

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Unit test: fuse_versionscript exports exactly libfuse 3.14's symbol set
 #
 # usage: test-abi-versionscript.sh fuse_versionscript abi-symbols.txt \

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* Unit test: the public ABI, pinned to libfuse 3.14's numbers
  *
  * Every public struct's size and every field's offset and size, the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* Unit test program: the API as each FUSE_USE_VERSION sees it
  *
  * Built at every API level from 30 to 314 with the project's warnings as

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Unit test: the symbols a program of one FUSE_USE_VERSION references
 #
 # usage: test-api-versions.sh BINARY "NODE name" ...

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* Unit test: fuse_buf_size() and fuse_buf_copy()
  *
  * Memory, regular files (in a temporary directory) and pipes, with and

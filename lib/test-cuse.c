@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* CUSE tests: a CUSE session driven through an in-memory transport
  *
  * This kernel has no CUSE, so the kernel's side is played here: requests

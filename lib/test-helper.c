@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* Unit tests for helper.c: fuse_parse_cmdline and the connection options */
 
 #include <errno.h>

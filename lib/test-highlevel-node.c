@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* Unit test of the high-level inode table: lookup counting, forget,
  * rename and exchange, hidden names, remember/noforget, path building
  * and tree locks between threads. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* The high-level library's own options as libfuse 3.14 reads them (public
  * API only, no mount): uid=/gid= take a negative number as %d does
  * (uid=-1 is (uid_t)-1), garbage is refused, and nullpath_ok is not a

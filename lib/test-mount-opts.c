@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* Unit tests for the mount options of mount.c (fuse_mount_opts_parse) */
 
 #include <errno.h>

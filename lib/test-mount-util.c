@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* Unit tests for mount-util.c: option strings, mountinfo, name checks */
 
 #include <errno.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* Notifications against the real kernel
  *
  * A tiny low-level filesystem (one directory with the files "f" and "g")

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* Unit test: fuse_opt_parse() and the fuse_opt_* helpers
  *
  * Uses only the public API, so the same file also builds against the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* Protocol tests: a real session driven through an in-memory transport
  *
  * fuse_session_custom_io() gives the session a read() that hands out the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* The in-memory transport of the session tests (test-transport.h). */
 #include "test-transport.h"
 

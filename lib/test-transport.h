@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The in-memory transport of the session tests (test-proto, test-cuse)
  *
  * fuse_session_custom_io(se, &test_io, fd) gives a session a read() that

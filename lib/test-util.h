@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Checks shared by the unit tests
  *
  * A failed check prints where it stood and is counted in failures, and

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Runs `systemd-analyze verify` on a unit configured with the build tree's
 # paths.  systemd-analyze names the unit type after the file name, so the
 # configured copy is linked under its real name in a temporary directory.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Runs one meson test of a sanitizer build (the test setup 'sanitize' of
 # the top meson.build makes this every test's wrapper):
 #

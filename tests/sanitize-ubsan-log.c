@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* UBSan's reports into the sanitizer log directory, in gcc builds
  *
  * gcc links -fsanitize=address,undefined as two runtimes, libasan and

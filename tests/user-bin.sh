@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Copies of build-tree programs for the unprivileged test uids (sourced by
 # tests/fused/harness.sh, tests/lib/mount-test.sh and tests/lib/mounted-test).
 #

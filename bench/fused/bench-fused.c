@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* fused benchmark driver, run as an unprivileged uid by bench-fused.sh.
  *
  *   bench-fused fused N MOUNTPOINT        N mount+unmount cycles through fused,

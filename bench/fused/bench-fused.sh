@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # fused against setuid fusermount3: N mount+unmount cycles as an
 # unprivileged uid through each, in one run, and fused's memory idle, with
 # 1000 live mounts and after unmounting them, twice.  Not a test: it prints

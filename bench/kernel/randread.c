@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * randread: times random 4 KiB reads of a file.
  *

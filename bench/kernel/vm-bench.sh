@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Runs inside the VM (tests/kernel/vm-run.sh boots it) with the module under
 # test loaded: example/passthrough_ll over a tmpfs, ROUNDS times each of
 # sequential write and read (1 MiB, psync), random 4 KiB reads and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * fsbench-files: times creating, stat()ing and unlinking many small files.
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* soak-client: one unprivileged filesystem process of the soak (soak.sh),
  * run as a test uid.  Mount/unmount cycles on one mountpoint through fused,
  * on one bus connection, until the shared cycle counter reaches TARGET or

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Soak of fused: 20 concurrent unprivileged clients (soak-client, two per
 # test uid 61000-61009), CYCLES mount/unmount cycles in all, while clients,
 # the filesystem processes serving some of the mounts (example/hello_ll)

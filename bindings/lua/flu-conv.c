@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * Flu's plain Lua values and the C structs they stand for: modes as sets
  * ({dir = true, rusr = true, ...}) or Flu's predefined names, stat and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * flu-i.h: what the parts of the flu module share.  Not installed.
  *

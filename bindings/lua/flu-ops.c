@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * The fuse operations of a Flu filesystem: each decodes its arguments
  * into Flu's Lua values, calls the fs table's method of the same name

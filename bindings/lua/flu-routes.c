@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * flu.routes(): the route layer of bindings/routes for Lua.
  *

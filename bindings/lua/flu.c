@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * The flu module: flu.main, flu.get_context, flu.errno, flu.routes, and
  * flu_run(), through which every FUSE callback enters the Lua state.

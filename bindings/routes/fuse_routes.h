@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * fuse_routes.h: a filesystem as handlers bound to path patterns.
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * numbered: a numbered-items filesystem on the route layer, in the spirit
  * of a comic browser, serving data generated here (no network).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * The route table as a libfuse 3 high-level filesystem: each operation
  * resolves its path (routes.c) and calls the serving route's handler, or

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * routes-i.h: the route table and path resolution, shared by routes.c
  * (pure: patterns, matching, listing) and routes-fs.c (the fuse

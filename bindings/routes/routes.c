@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * Route table: patterns, matching a path against them, the route that
  * serves a path and the names a directory holds.  No FUSE here but

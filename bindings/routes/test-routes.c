@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * test-routes: the route table without FUSE: which patterns are taken,
  * which route serves a path (specificity, declining, implied directories),

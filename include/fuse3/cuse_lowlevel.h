@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* cuse_lowlevel.h: character devices served from user space (CUSE).
  *
  * A CUSE server opens /dev/cuse instead of mounting a filesystem; the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* fuse.h: the path-based (high-level) API.
  *
  * The file system fills a struct fuse_operations whose callbacks get

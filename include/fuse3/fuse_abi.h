@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* fuse_abi.h: which libfuse ABI the other fuse3 headers describe.
  *
  * This library is built twice from the same sources:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* fuse_common.h: what the low-level and high-level APIs share.
  *
  * Version macros, the per-open file state (struct fuse_file_info), the

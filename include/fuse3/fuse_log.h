@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* fuse_log.h: the library's logging hook.
  *
  * Everything the library reports goes through fuse_log(); a program may

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* fuse_lowlevel.h: the inode-based API.
  *
  * The file system fills a struct fuse_lowlevel_ops; each request arrives

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* fuse_opt.h: command line and "-o" option parsing.
  *
  * fuse_opt_parse() walks an argument vector against a table of templates.

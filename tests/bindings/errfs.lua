@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: GPL-2.0-or-later
 -- errfs: a Flu filesystem whose methods fail on purpose, for
 -- test-bindings.sh: each file's read ends one way, and the filesystem must
 -- keep serving after every one of them.

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: GPL-2.0-or-later
 -- extrafs: what flu adds to Flu's API, for test-bindings.sh.  Files /a and
 -- /b (100 bytes each); every fuse3-only method records how it was called
 -- in the xattr "user.last" of the root, so the test sees that its call

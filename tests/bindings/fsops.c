@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * fsops: the system calls test-bindings.sh needs and the shell has no
  * command for, one per run; prints what came back ("ok", a number, or the

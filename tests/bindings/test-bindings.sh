@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The bindings' example filesystems mounted and used, as root (the library
 # mounts itself) and as uid 61000 (through fused, with the harness's
 # private bus and polkitd): Lua's hellofs and memfs on the flu module,

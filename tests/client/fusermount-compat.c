@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* fusermount-compat: a FUSE program that mounts the way libfuse 2 does,
  * through a fusermount binary, with no library at all.
  *

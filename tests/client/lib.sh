@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Helpers shared by the client tests (sourced after ../fused/harness.sh).
 
 # as UID cmd...: run as an unprivileged uid, bounded in time (a dead FUSE

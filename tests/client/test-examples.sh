@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Every example filesystem mounted and used by a real unprivileged uid, the
 # library mounting through fused (lib/mount.c's non-root branch, client/),
 # against the harness's private bus, polkitd and fused.  Also: unmount on

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # fusedctl against a private bus, polkitd and fused, as unprivileged uids:
 # list (table and --json, parsed with jq), status, unmount, monitor, and
 # the documented exit status and message of each refusal.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The fusermount3 drop-in driven exactly as libfuse 2 drives fusermount, by
 # a real unprivileged uid against a private bus, polkitd and fused:
 # socketpair, _FUSE_COMMFD, the fd received with SCM_RIGHTS and served, then

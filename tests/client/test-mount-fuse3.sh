@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # mount.fuse3 behind mount(8): an /etc/fstab line and `mount -t fuse.TYPE`
 # command lines mount example/memfs as unprivileged users (setuid=USER,
 # as_owner) through fused, and as root with drop_privileges (fuse(8)), in a mount namespace where our helper and

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Debian's own libfuse 3.14 (the reference, unchanged) mounting as an
 # unprivileged uid through our fusermount3 drop-in and fused: libfuse opens
 # /dev/fuse, mount(2) is refused, it runs fusermount3 with _FUSE_COMMFD and

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # fused-fs@.service without systemd: its ExecStart= line, expanded from the
 # example config the way systemd expands it (${X} one word, $X split at
 # spaces), run as the unit runs it (an unprivileged User=, no_new_privs, no

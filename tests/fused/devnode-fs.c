@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* devnode-fs: a filesystem whose one entry, "dev", is a character device
  * node of mode 0666 with the numbers of /dev/null (1,3), as any FUSE server
  * may claim.  The kernel must not honour it on a mount fused made for an

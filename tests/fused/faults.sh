@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # What the fault tests (test-faults-*.sh) check after each fault, with
 # fused running again: sourced after lib.sh.
 #

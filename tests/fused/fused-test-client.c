@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* fused test client: drives org.freedesktop.fuse1 from the command line, as
  * whatever uid runs it, for the integration tests.
  *

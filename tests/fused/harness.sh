@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Integration test harness for fused: a private system bus, a real polkitd
 # and fused, in a mount namespace of their own.  Sourced by the scripts in
 # tests/fused and tests/client (bash, run as root):

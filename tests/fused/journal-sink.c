@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* journal sink for the tests: listens on a unix datagram socket where
  * sd_journal_send() would find journald, decodes the native protocol and
  * prints each entry as one line of tab-separated KEY=VALUE fields (a value

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Helpers shared by the fused integration tests (on top of harness.sh).
 # Every test script is called as:  test-X.sh FUSED FUSED_TEST_CLIENT
 # and starts with:

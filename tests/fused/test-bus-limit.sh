@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The bus's limit of pending calls per connection below fused's own cap on
 # requests in flight (max_replies_per_connection 16 here): with polkitd
 # stopped, 30 requests of 3 users pile up; the polkit checks the bus refuses

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # fused, rule 8: the caller's view (user namespace, chroot, pid history) is
 # hostile input.  The four holes of issue 8, each from the attacker's side:
 #  1. a caller in a user namespace that owns its mount namespace lifts

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # fused, rule 5: fuse.conf.  mount_max counted over the FUSE mounts of all
 # users but root (also under concurrent requests), malformed lines logged
 # and ignored, a missing file means the defaults.

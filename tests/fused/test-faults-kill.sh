@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # fused SIGKILLed in the middle of a Mount and of an Unmount, then started
 # again (issue 8, "Faults, nothing lost").  First at random points: a client
 # asks, fused is killed after a random delay (up to 1.5 times a Mount's

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # fused short of resources (issue 8, "Faults, nothing lost"): out of file
 # descriptors (prlimit --nofile on the running fused, below what it counted
 # on at start), out of memory (RLIMIT_AS on the running fused: this

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # fused when the services it depends on fail (issue 8, "Faults, nothing
 # lost"): polkitd killed with requests waiting for it, then started again;
 # the bus daemon killed, then started again.  fused(8): without the bus

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # fused with few file descriptors (ulimit -n 48, as a stand-in for a
 # launch-helper activation with the default 1024 and ~500 auto-unmount
 # mounts, each holding a namespace and a root fd): mounts beyond what the

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Proves the harness without fused: our private bus and a real polkitd with
 # our actions file answer CheckAuthorization for an unprivileged process as
 # the actions' defaults and the example rules.d files in policy/ say.

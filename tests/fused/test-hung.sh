@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # fused and a hung FUSE filesystem (mounted, fd held, never served): a
 # request whose path goes through it is refused after fused's worker
 # timeout instead of hanging, other callers are served meanwhile, and the

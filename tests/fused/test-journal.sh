@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # fused, rule 10: with a journal, one structured entry per request, with
 # the fields an admin queries: FUSED_METHOD, CALLER_UID, CALLER_PID,
 # MOUNTPOINT, OPTIONS, VERDICT, REASON.  The journal is journal-sink on a

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # fused, rules 8-11 and the bus surface: ObjectManager signals, properties
 # and ListMounts; the log line per request; auto-unmount; callers gone
 # mid-request; 100 concurrent clients; fused restarted with mounts live

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # fused asked for more requests at once than the bus lets it have polkit
 # checks pending (dbus-daemon's max_replies_per_connection, 128 by
 # default): 10 users x 16 requests against a stopped polkitd.  fused takes

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # fused, rule 3 (and 2, 7): who may mount on what.  Write permission as the
 # caller (owner, group, ACL, other), sticky directories, the filesystem
 # under the mountpoint, regular files, nonempty directories, symlinks,

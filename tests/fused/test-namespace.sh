@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # fused, rule 2: the mount happens in the caller's mount namespace, with the
 # path resolved there and from the caller's root.  A caller in a mount namespace of its own (where its
 # mountpoint exists only on a tmpfs it sees) gets its mount there, and the

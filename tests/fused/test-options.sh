@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # fused, rules 4, 5 (allow_other) and 7: the option string.  nodev,nosuid
 # always; suid/dev/blkdev only through polkit; fd/rootmode/user_id/group_id
 # never from the caller; no smuggling through escapes or length; fsname and

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # fused with a filesystem that answers: the fd fused hands over, passed to
 # example/hello_ll as /dev/fd/N, serves the mount.  Only the owner may look
 # in unless allow_other; auto-unmount takes a served mount down when its

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* fused, rule 2: a symlink swapped in mid-request changes nothing.
  *
  *   test-symlink-race DIR FORBIDDEN ITERATIONS

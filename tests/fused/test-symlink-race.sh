@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # fused, rule 2: a directory and a symlink to a directory the caller may not
 # write keep being exchanged, at the last component and at a parent, while
 # the caller asks for mounts there (test-symlink-race.c).  No mount may ever

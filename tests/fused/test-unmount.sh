@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # fused, rule 6: Unmount.  The owner may, another user may not unless polkit
 # unmount-other says so; only FUSE mounts; never through a symlink; lazy on
 # request.

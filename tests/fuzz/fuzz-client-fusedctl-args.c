@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* fusedctl's command line (client/fusedctl-args.c): GNU getopt_long with
  * permutation over whatever a user types.  The verb it points at must be
  * one of argv's own strings, and the options it takes are only those

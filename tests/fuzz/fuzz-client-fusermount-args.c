@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* The fusermount3 drop-in's command line (client/fusermount-args.c), as
  * libfuse 2, go-fuse and fuser programs pass it, and _FUSE_COMMFD.
  * Input: the arguments after argv[0], NUL-separated. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* mount.fuse3's command line (client/mount-fuse-args.c): what mount(8)
  * passes from an fstab line, rewritten into the command of the file
  * system program it then runs, also with root's defaults added

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* The option string libfusedclient prepares for Manager.Mount
  * (client/fused-options.c): from the command line of any program linked
  * with our libfuse3.  What it sends must split into the same options in

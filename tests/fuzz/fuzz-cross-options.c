@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* One mount option string on its way from a file system's command line to
  * fused, through all three parsers: the library's (lib/mount-opts.c, which
  * decides the mount when root makes it and keeps user_opts otherwise), the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* fused's reading of Mount's and Unmount's arguments (fused/request-args.c):
  * the first thing fused does with what any local user sends it, as root.
  * fuzz-dbus-msg.c makes a method call of any signature from the input

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* The fuzzer's own bus connection: no dbus-daemon, just the two ends of a
  * socketpair in one thread, each driven with sd_bus_process() until the
  * other has what it needs. */

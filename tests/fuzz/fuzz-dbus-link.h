@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Two sd_bus objects connected over a socketpair, a client and an
  * anonymous server, so that fuzz-dbus-args decodes each message as fused
  * gets it: parsed by sd-bus from the wire, its fds received by

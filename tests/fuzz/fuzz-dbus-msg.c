@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* Building a method call from the fuzzer's bytes.
  *
  * Input: one byte of header (bits 0-1 the member: Mount, Unmount,

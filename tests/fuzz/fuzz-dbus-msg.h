@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The message builder of fuzz-dbus-args: a small interpreter that turns
  * the fuzzer's bytes into a method call of any signature, and a model of
  * what it appended at the top level, for the harness to predict what the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* fuse.conf as fused reads it (fused/conf.c's conf_parse).  The file is the
  * admin's, but its parser runs as root in the service and must hold for
  * anything: every warning names a line that exists and the result is

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* fused's mountinfo parsing (fused/checks.c): the text a worker read from
  * the caller's /proc/PID/mountinfo, whose mountpoints and sources the
  * caller chose (a FUSE server names its own fsname), parsed as root to

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* fused's option string (fused/options.c): what any local user sends in
  * Manager.Mount, parsed as root.  Besides memory safety, the result must be
  * stable: the normalized string polkit rules and ListMounts see parses back

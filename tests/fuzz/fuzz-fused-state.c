@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* fused's mount records (fused/state.c: record_serialize, record_parse),
  * the files under the state directory a restarted fused believes about who
  * owns which mount.  Their strings are the callers' (mountpoint, fsname,

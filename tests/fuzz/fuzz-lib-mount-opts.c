@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* The library's mount options (lib/mount-opts.c, fuse_mount_opts_parse),
  * which fuse_session_new runs on every file system's command line.  What
  * it accepts goes to fused as user_opts, so that string must mean the same

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* The library's mount helpers (lib/mount-util.c): mountinfo read line by
  * line with getline (mnt_info_find, _find_id) and with read(2) into a
  * fixed buffer (mnt_top_id_at_fd, which the auto_unmount watcher runs in a

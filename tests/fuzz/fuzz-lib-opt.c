@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* fuse_opt_parse (lib/opt.c) with an option table like the ones real file
  * systems pass: flags, every scanf conversion the API documents, "%s"
  * strings, keys to a processing function that keeps, drops, fails and

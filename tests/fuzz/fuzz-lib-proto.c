@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* The request decoder (lib/proto.c) on arbitrary bytes: whatever the
  * kernel, or a process that got hold of a /dev/fuse fd, writes.  Whatever
  * it accepts must lie inside the buffer, since nothing after it checks

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* What the kernel would make of the session's replies, for the session
  * harness: each message a frame it takes, and by the end of an input
  * exactly the replies owed. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* A file system for the session harness: every operation answers, with
  * the reply function real file systems use for it, sized by what the
  * request asked (READ's size, GETXATTR's size, IOCTL's out_size, ...), so

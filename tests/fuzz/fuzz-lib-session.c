@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* A whole low-level session (lib/session.c, init.c, lowlevel*.c,
  * notify.c, splice.c) on the unit tests' in-memory transport, with the
  * harness playing the kernel.  Requests go through receive and process

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The session harness's parts: fuzz-lib-session.c plays the kernel,
  * fuzz-lib-session-fs.c the file system that answers,
  * fuzz-lib-session-check.c judges the replies. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* What the harnesses share: turning the fuzzer's bytes into a C string or
  * an argv, and a check that stops the run where the fuzzer can see it.
  *

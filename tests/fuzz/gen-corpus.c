@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* Writes the seed corpora of lib-proto and lib-session: real FUSE request
  * frames built from <linux/fuse.h>'s structs, one per opcode at the
  * current protocol, older layouts, the INTERRUPT and NOTIFY_REPLY

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Runs every harness of BUILDDIR (a -Dfuzz=true build) over its seed corpus,
 # then SECONDS of fuzzing each, one after the other.  Fails on the first
 # crash, leak, sanitizer report or broken invariant, and says which input

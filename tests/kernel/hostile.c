@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* A hostile FUSE server, for the kernel module's tests.
  *
  *   hostile MOUNTPOINT          mount with mount(2) (the legacy option

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Boots Debian's kernel under qemu (TCG) with a busybox initramfs that
 # loads one fuse.ko, shares the host's root read-only over virtio-9p and
 # runs vm-suite.sh in it.  The serial console is the log.

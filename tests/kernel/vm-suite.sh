@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Runs inside the VM (tests/kernel/vm-run.sh boots it), as root in the
 # host's root filesystem shared read-only, with tmpfs on /tmp and /run and
 # the module under test already loaded.  Prints one line per check:

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The kernel suite: for each module built against a kernel whose image is
 # installed and has FUSE as a module, boots that kernel twice under qemu,
 # once with our fuse.ko and once with its own, runs vm-suite.sh in each and

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Installed-tree test: pkg-config and the headers as a program sees them
 #
 # usage: abi-install.sh MESON BUILD-DIR SOURCE-DIR

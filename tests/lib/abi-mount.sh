@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Mounted ABI test: runs abi-prog (built against the reference libfuse3)
 # with a mount point, on our library, and always cleans the mount up.
 #

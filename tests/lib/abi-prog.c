@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* ABI test program: built against the reference libfuse3, run on ours
  *
  * Compiled with Debian's libfuse3 headers (-I/usr/include/fuse3, never the

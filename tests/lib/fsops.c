@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * fsops: filesystem operations on a FUSE mount, checked against a reference.
  *

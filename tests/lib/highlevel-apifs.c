@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* A high-level file system for the calls the examples do not make:
  * ioctl, poll with fuse_notify_poll, fuse_invalidate_path, and
  * fuse_get_context/fuse_getgroups.  The same binary checks them:

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* Prints "d_ino name" for each entry readdir() returns: what the file
  * system put in the listing, without the stat() that ls -i may do. */
 #include <dirent.h>

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Mounted tests of the high-level library options, through the passthrough
 # example: hidden files vs hard_remove, use_ino, readdir_ino, remember and
 # noforget, umask/uid/gid, the subdir and iconv modules, fuse_main's exit

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* mount-fdpass: mount, then hand the connection to a filesystem as /dev/fd/N
  *
  *   mount-fdpass MOUNTPOINT OPTIONS COMMAND [ARGS...]

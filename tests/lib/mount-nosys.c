@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* mount-nosys: run a command with some mount syscalls failing
  *
  *   mount-nosys [--fsopen=ERRNO] [--mount=ERRNO] -- COMMAND [ARGS...]

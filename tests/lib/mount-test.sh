@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Mounting, unmounting, signals and the loops of lib/, as root, with
 # mount-testfs: one scenario per run, always unmounting and stopping what it
 # started.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* mount-testfs: a tiny low-level filesystem for the mount and loop tests
  *
  * The root holds "hello" ("hello\n") and "wait2": a read of wait2 waits

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* A high-level file system for libfuse3.so.4's struct fuse_config
  *
  * One file (mode 0666) and one directory (0777) under the root; init()

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # libfuse3.so.4's struct fuse_config and want_ext, mounted (suite 'lib',
 # as root): so4-config.c's init() sets set_mode, umask 0, fmask 022 and
 # dmask 077; as with the umask option the mask replaces the permission

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # libfuse3.so.4 against libfuse 3.18.2 itself (suite 'lib', as root).
 #
 #   so4-reference.sh MODE EXAMPLE FSOPS MOUNTED_TEST SO4_LIB INCLUDE_DIR CC CXX

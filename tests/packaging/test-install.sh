@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The Debian packages, installed as a user would install them, on a copy of
 # this very system that nothing outlives (suite 'packaging', as root).
 #

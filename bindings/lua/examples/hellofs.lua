@@ -1,4 +1,5 @@
 #!/usr/bin/env lua5.4
+-- SPDX-License-Identifier: LGPL-2.1-or-later
 -- hellofs: the smallest Flu filesystem.  The root holds one read-only
 -- file, "hello".  Written to Flu's documented API only: run as
 --   lua5.4 hellofs.lua MOUNTPOINT [-f] [-o options]

@@ -1,4 +1,5 @@
 #!/usr/bin/env lua5.4
+-- SPDX-License-Identifier: LGPL-2.1-or-later
 -- memfs: a writable filesystem kept in Lua tables.  Directories hold
 -- names, files a string, symlinks their target; every node has a mode
 -- (a Flu mode set), times and extended attributes.  Shows most of Flu's

@@ -1,4 +1,5 @@
 #!/usr/bin/env lua5.4
+-- SPDX-License-Identifier: LGPL-2.1-or-later
 -- numbered: numbered items on the route layer (flu.routes), the Lua twin
 -- of bindings/routes/numbered.c, serving data made up here:
 --   /                    items 1..N, the users, "latest"
