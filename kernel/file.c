@@ -470,6 +470,8 @@ const struct file_operations fuse_file_operations = {
 #else
 	.splice_read	= generic_file_splice_read,
 #endif
+	/* copy_file_range's fallback and splice(2) write through write_iter */
+	.splice_write	= iter_file_splice_write,
 };
 
 const struct address_space_operations fuse_file_aops = {
