@@ -120,6 +120,7 @@ static int fuse_dentry_revalidate(struct dentry *entry, unsigned int flags)
 	struct fuse_entry_out out;
 	struct dentry *parent;
 	struct inode *inode;
+	u64 version;
 	int r;
 
 	inode = d_inode_rcu(entry);
@@ -130,6 +131,7 @@ static int fuse_dentry_revalidate(struct dentry *entry, unsigned int flags)
 	if (!inode)
 		return 0;
 
+	version = fuse_attr_version(get_fuse_conn(inode));
 	parent = dget_parent(entry);
 	take_dentry_name_snapshot(&name, entry);
 	r = fuse_do_lookup(d_inode(parent), &name.name, &out);
@@ -147,8 +149,8 @@ static int fuse_dentry_revalidate(struct dentry *entry, unsigned int flags)
 	spin_lock(&get_fuse_conn(inode)->lock);
 	get_fuse_inode(inode)->nlookup++;
 	spin_unlock(&get_fuse_conn(inode)->lock);
-	fuse_change_attributes(inode, &out.attr, out.attr_valid,
-			       out.attr_valid_nsec);
+	fuse_change_attributes_since(inode, &out.attr, out.attr_valid,
+				     out.attr_valid_nsec, version);
 	fuse_set_entry_timeout(entry, &out);
 	return 1;
 }
@@ -164,6 +166,7 @@ int fuse_do_getattr(struct inode *inode, struct file *file)
 	struct fuse_getattr_in in = {};
 	struct fuse_attr_out out = {};
 	struct fuse_args args = {};
+	u64 version = fuse_attr_version(get_fuse_conn(inode));
 	ssize_t r;
 
 	if (file && S_ISREG(inode->i_mode) && file->private_data) {
@@ -187,8 +190,8 @@ int fuse_do_getattr(struct inode *inode, struct file *file)
 	if (fuse_invalid_attr(&out.attr) ||
 	    ((inode->i_mode ^ out.attr.mode) & S_IFMT))
 		return -EIO;
-	fuse_change_attributes(inode, &out.attr, out.attr_valid,
-			       out.attr_valid_nsec);
+	fuse_change_attributes_since(inode, &out.attr, out.attr_valid,
+				     out.attr_valid_nsec, version);
 	return 0;
 }
 

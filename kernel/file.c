@@ -14,6 +14,7 @@
 #include <linux/siphash.h>
 #include <linux/slab.h>
 #include <linux/uio.h>
+#include <linux/writeback.h>
 
 #include "fuse_i.h"
 
@@ -47,6 +48,12 @@ void fuse_finish_open(struct inode *inode, struct file *file,
 {
 	struct fuse_conn *fc = get_fuse_conn(inode);
 
+	ff->flags = file->f_flags;
+	if ((file->f_mode & FMODE_WRITE) && !(ff->open_flags & FOPEN_DIRECT_IO)) {
+		spin_lock(&fc->lock);
+		list_add(&ff->write_entry, &get_fuse_inode(inode)->write_files);
+		spin_unlock(&fc->lock);
+	}
 	if (ff->open_flags & FOPEN_STREAM)
 		stream_open(inode, file);
 	else if (ff->open_flags & FOPEN_NONSEEKABLE)
@@ -60,7 +67,9 @@ void fuse_finish_open(struct inode *inode, struct file *file,
 		truncate_pagecache(inode, 0);
 		fuse_invalidate_attr(inode);
 	} else if (!(ff->open_flags & (FOPEN_KEEP_CACHE | FOPEN_DIRECT_IO))) {
-		/* what we cached may be stale unless the server says keep it */
+		/* what we cached may be stale unless the server says keep it;
+		 * what a shared mapping dirtied goes to the server first */
+		filemap_write_and_wait(inode->i_mapping);
 		invalidate_inode_pages2(inode->i_mapping);
 	}
 }
@@ -77,6 +86,9 @@ int fuse_open_common(struct inode *inode, struct file *file, bool isdir)
 	ff = kzalloc(sizeof(*ff), GFP_KERNEL);
 	if (!ff)
 		return -ENOMEM;
+	refcount_set(&ff->count, 1);
+	INIT_LIST_HEAD(&ff->write_entry);
+	ff->flags = file->f_flags;
 	in.flags = fuse_open_flags(fc, file->f_flags);
 	args.opcode = isdir ? FUSE_OPENDIR : FUSE_OPEN;
 	args.nodeid = get_node_id(inode);
@@ -133,14 +145,30 @@ void fuse_send_release(struct fuse_file *ff, unsigned int flags)
 	kfree(ff);
 }
 
+void fuse_file_put(struct fuse_file *ff)
+{
+	if (refcount_dec_and_test(&ff->count))
+		fuse_send_release(ff, ff->flags);
+}
+
 int fuse_release_common(struct inode *inode, struct file *file, bool isdir)
 {
 	struct fuse_file *ff = file->private_data;
+	struct fuse_conn *fc = get_fuse_conn(inode);
 
 	if (!ff)
 		return 0;
+	if (!list_empty(&ff->write_entry)) {
+		/* the last mapping is gone with the file: what it dirtied
+		 * goes out while this handle is still open */
+		filemap_write_and_wait(inode->i_mapping);
+		spin_lock(&fc->lock);
+		list_del_init(&ff->write_entry);
+		spin_unlock(&fc->lock);
+	}
 	file->private_data = NULL;
-	fuse_send_release(ff, file->f_flags);
+	/* writeback may still hold the handle; the last put releases it */
+	fuse_file_put(ff);
 	return 0;
 }
 
@@ -155,8 +183,12 @@ static int fuse_flush(struct file *file, fl_owner_t id)
 	struct fuse_args args = {};
 	ssize_t r;
 
-	if (!ff || READ_ONCE(fc->no_flush))
+	if (!ff)
 		return 0;
+	/* close(2) reports what writing back a shared mapping's pages hit */
+	r = filemap_write_and_wait(inode->i_mapping);
+	if (r || READ_ONCE(fc->no_flush))
+		return r;
 	in.fh = ff->fh;
 	in.lock_owner = fuse_lock_owner_id(id);
 	args.opcode = FUSE_FLUSH;
@@ -172,8 +204,8 @@ static int fuse_flush(struct file *file, fl_owner_t id)
 	return r;
 }
 
-/* FSYNC or FSYNCDIR.  Nothing is dirty in our page cache (writes go
- * through), so this only asks the server to make its data durable. */
+/* FSYNC or FSYNCDIR: what a shared mapping dirtied goes to the server,
+ * then the server is asked to make it durable. */
 int fuse_fsync_common(struct file *file, loff_t start, loff_t end,
 		      int datasync, bool isdir)
 {
@@ -185,7 +217,14 @@ int fuse_fsync_common(struct file *file, loff_t start, loff_t end,
 	struct fuse_args args = {};
 	ssize_t r;
 
-	if (!ff || READ_ONCE(*no))
+	if (!ff)
+		return 0;
+	if (!isdir) {
+		r = file_write_and_wait_range(file, start, end);
+		if (r)
+			return r;
+	}
+	if (READ_ONCE(*no))
 		return 0;
 	in.fh = ff->fh;
 	in.fsync_flags = datasync ? FUSE_FSYNC_FDATASYNC : 0;
@@ -442,19 +481,6 @@ static ssize_t fuse_file_read_iter(struct kiocb *iocb, struct iov_iter *to)
 	return generic_file_read_iter(iocb, to);
 }
 
-/* Writes go straight to the server (write.c), so a mapping whose stores
- * would have to be written back later is refused: MAP_SHARED with write
- * access fails with EINVAL (generic_file_readonly_mmap); private and
- * read-only mappings work. */
-static int fuse_file_mmap(struct file *file, struct vm_area_struct *vma)
-{
-	struct fuse_file *ff = file->private_data;
-
-	if (ff->open_flags & FOPEN_DIRECT_IO)
-		return -ENODEV;
-	return generic_file_readonly_mmap(file, vma);
-}
-
 const struct file_operations fuse_file_operations = {
 	.llseek		= fuse_file_llseek,
 	.read_iter	= fuse_file_read_iter,
@@ -477,6 +503,9 @@ const struct file_operations fuse_file_operations = {
 const struct address_space_operations fuse_file_aops = {
 	.read_folio	= fuse_read_folio,
 	.readahead	= fuse_readahead,
+	/* only shared writable mappings dirty pages (mmap.c) */
+	.dirty_folio	= filemap_dirty_folio,
+	.writepages	= fuse_writepages,
 	/* O_DIRECT is served by the read/write paths themselves */
 	.direct_IO	= noop_direct_IO,
 };

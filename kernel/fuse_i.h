@@ -76,6 +76,9 @@ struct fuse_args {
 	bool noreply;
 	/* INIT: sent before the connection is initialized */
 	bool force;
+	/* on nobody's behalf (writeback): no caller's pid, uid/gid 0 when
+	 * the caller's cannot be named in the mount's namespace */
+	bool nocreds;
 	struct fuse_in_arg in_args[3];	/* SETXATTR uses all three */
 	struct fuse_out_arg out_args[2];
 	/* set from the reply: bytes in the last out arg when out_argvar */
@@ -122,6 +125,8 @@ struct fuse_conn {
 	wait_queue_head_t waitq;	/* readers of /dev/fuse */
 	wait_queue_head_t blocked_waitq;/* requests waiting for INIT */
 	u64 reqctr;
+	/* bumped by every change we make to an inode's attributes */
+	atomic64_t attr_ctr;
 
 	/* mount parameters */
 	struct user_namespace *user_ns;
@@ -160,10 +165,13 @@ struct fuse_inode {
 	struct inode inode;
 	u64 nodeid;
 	u64 nlookup;		/* lookups the server counted for us */
-	u64 attr_version;
+	u64 attr_version;	/* attr_ctr at our last change, under i_lock */
 	u64 attr_timeout;	/* jiffies64 until which attrs are valid */
 	u32 blksize;		/* the server's st_blksize, or 0 */
 	struct mutex dir_lock;	/* serializes dirops without PARALLEL_DIROPS */
+	/* files open for writing, under fc->lock: writeback of pages a
+	 * shared mapping dirtied borrows one's handle */
+	struct list_head write_files;
 };
 
 /* One superblock's view of its connection. */
@@ -178,6 +186,12 @@ struct fuse_file {
 	u32 open_flags;
 	struct fuse_conn *fc;
 	u32 release_opcode;
+	unsigned int flags;	/* the open(2) flags, for WRITE and RELEASE */
+	/* the open file, and writeback while it borrows the handle; the
+	 * last reference sends RELEASE */
+	refcount_t count;
+	/* on fuse_inode.write_files while open for writing */
+	struct list_head write_entry;
 };
 
 /* Mount parameters, gathered by fs_context before the superblock exists. */
@@ -241,6 +255,11 @@ struct inode *fuse_iget(struct super_block *sb, u64 nodeid,
 			u32 attr_valid_nsec);
 void fuse_change_attributes(struct inode *inode, struct fuse_attr *attr,
 			    u64 attr_valid, u32 attr_valid_nsec);
+void fuse_change_attributes_since(struct inode *inode, struct fuse_attr *attr,
+				  u64 attr_valid, u32 attr_valid_nsec,
+				  u64 version);
+u64 fuse_attr_version(struct fuse_conn *fc);
+void fuse_attr_changed(struct inode *inode);
 u64 fuse_time_to_jiffies(u64 sec, u32 nsec);
 bool fuse_invalid_attr(const struct fuse_attr *attr);
 void fuse_send_forget(struct fuse_conn *fc, u64 nodeid, u64 nlookup);
@@ -290,7 +309,14 @@ int fuse_setattr(fuse_idmap_t *idmap, struct dentry *entry,
 extern const struct xattr_handler *fuse_xattr_handlers[];
 ssize_t fuse_listxattr(struct dentry *entry, char *list, size_t size);
 
+/* ---- mmap.c ---- */
+int fuse_file_mmap(struct file *file, struct vm_area_struct *vma);
+int fuse_writepages(struct address_space *mapping,
+		    struct writeback_control *wbc);
+
 /* ---- write.c ---- */
+ssize_t fuse_send_write(struct fuse_file *ff, loff_t pos, const void *buf,
+			size_t count, u32 write_flags);
 ssize_t fuse_file_write_iter(struct kiocb *iocb, struct iov_iter *from);
 long fuse_file_fallocate(struct file *file, int mode, loff_t offset,
 			 loff_t length);
@@ -303,6 +329,7 @@ int fuse_release_common(struct inode *inode, struct file *file, bool isdir);
 void fuse_finish_open(struct inode *inode, struct file *file,
 		      struct fuse_file *ff);
 void fuse_send_release(struct fuse_file *ff, unsigned int flags);
+void fuse_file_put(struct fuse_file *ff);
 int fuse_fsync_common(struct file *file, loff_t start, loff_t end,
 		      int datasync, bool isdir);
 u64 fuse_lock_owner_id(fl_owner_t owner);

@@ -197,7 +197,7 @@ static int fuse_remove(struct inode *dir, struct dentry *entry, u32 opcode)
 	else if (inode->i_nlink > 0)
 		drop_nlink(inode);
 	spin_unlock(&inode->i_lock);
-	fuse_invalidate_attr(inode);
+	fuse_attr_changed(inode);
 	fuse_invalidate_entry(entry);
 	fuse_dir_changed(dir);
 	return 0;
@@ -269,7 +269,7 @@ int fuse_rename(fuse_idmap_t *idmap, struct inode *olddir,
 				drop_nlink(victim);
 			spin_unlock(&victim->i_lock);
 		}
-		fuse_invalidate_attr(victim);
+		fuse_attr_changed(victim);
 	}
 	/* a whiteout now sits where the old name was */
 	if (flags & RENAME_WHITEOUT)
@@ -301,6 +301,9 @@ static int fuse_create_open(struct inode *dir, struct dentry *entry,
 	ff = kzalloc(sizeof(*ff), GFP_KERNEL);
 	if (!ff)
 		return -ENOMEM;
+	refcount_set(&ff->count, 1);
+	INIT_LIST_HEAD(&ff->write_entry);
+	ff->flags = flags;
 	in.flags = flags & ~O_NOCTTY;
 	if (!fc->atomic_o_trunc)
 		in.flags &= ~O_TRUNC;

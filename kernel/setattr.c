@@ -92,6 +92,13 @@ int fuse_setattr(fuse_idmap_t *idmap, struct dentry *entry,
 	if ((attr->ia_valid & ATTR_SIZE) && !S_ISREG(inode->i_mode))
 		return S_ISDIR(inode->i_mode) ? -EISDIR : -EINVAL;
 
+	/* pages a shared mapping dirtied must not land past the new end,
+	 * nor be lost below it */
+	if (attr->ia_valid & ATTR_SIZE) {
+		r = filemap_write_and_wait(inode->i_mapping);
+		if (r)
+			return r;
+	}
 	args.opcode = FUSE_SETATTR;
 	args.nodeid = get_node_id(inode);
 	args.in_numargs = 1;
@@ -111,6 +118,8 @@ int fuse_setattr(fuse_idmap_t *idmap, struct dentry *entry,
 		fuse_invalidate_attr(inode);
 		return -EIO;
 	}
+	/* our change: older replies in flight must not undo it */
+	fuse_attr_changed(inode);
 	fuse_change_attributes(inode, &out.attr, out.attr_valid,
 			       out.attr_valid_nsec);
 	/* fuse_change_attributes cut what lies past a smaller size; a

@@ -116,6 +116,7 @@ static struct inode *fuse_alloc_inode(struct super_block *sb)
 	fi->nodeid = 0;
 	fi->nlookup = 0;
 	fi->attr_timeout = 0;
+	fi->attr_version = 0;
 	fi->blksize = 0;
 	return &fi->inode;
 }
@@ -436,6 +437,7 @@ static void fuse_inode_init_once(void *foo)
 
 	inode_init_once(&fi->inode);
 	mutex_init(&fi->dir_lock);
+	INIT_LIST_HEAD(&fi->write_files);
 }
 
 static int __init fuse_init(void)

@@ -7,7 +7,9 @@
  * FUSE_BIG_WRITES), under the inode's i_rwsem so that i_size and the
  * order of writes stay ours.  The page cache never holds dirty data: after
  * each WRITE the pages it covered are dropped, and the next read fetches
- * them again.  The same loop serves FOPEN_DIRECT_IO and O_DIRECT.
+ * them again.  The same loop serves FOPEN_DIRECT_IO and O_DIRECT.  Only a
+ * shared writable mapping dirties pages (mmap.c); those in a write's range
+ * are written back before it.
  */
 #include <linux/file.h>
 #include <linux/falloc.h>	/* after file.h: it needs the __s32 family */
@@ -19,10 +21,9 @@
 #include "fuse_i.h"
 
 /* WRITE @count bytes of @buf at @pos; returns bytes written or -errno. */
-static ssize_t fuse_send_write(struct file *file, loff_t pos, const void *buf,
-			       size_t count)
+ssize_t fuse_send_write(struct fuse_file *ff, loff_t pos, const void *buf,
+			size_t count, u32 write_flags)
 {
-	struct fuse_file *ff = file->private_data;
 	struct fuse_write_in in = {};
 	struct fuse_write_out out = {};
 	struct fuse_args args = {};
@@ -31,9 +32,10 @@ static ssize_t fuse_send_write(struct file *file, loff_t pos, const void *buf,
 	in.fh = ff->fh;
 	in.offset = pos;
 	in.size = count;
-	in.flags = file->f_flags;
-	in.write_flags = FUSE_WRITE_LOCKOWNER;
-	in.lock_owner = fuse_lock_owner_id(current->files);
+	in.flags = ff->flags;
+	in.write_flags = write_flags;
+	if (write_flags & FUSE_WRITE_LOCKOWNER)
+		in.lock_owner = fuse_lock_owner_id(current->files);
 	args.opcode = FUSE_WRITE;
 	args.nodeid = ff->nodeid;
 	args.in_numargs = 2;
@@ -44,6 +46,7 @@ static ssize_t fuse_send_write(struct file *file, loff_t pos, const void *buf,
 	args.out_numargs = 1;
 	args.out_args[0].size = sizeof(out);
 	args.out_args[0].value = &out;
+	args.nocreds = write_flags & FUSE_WRITE_CACHE;
 	r = fuse_simple_request(ff->fc, &args);
 	if (r)
 		return r;
@@ -76,6 +79,12 @@ static ssize_t fuse_perform_write(struct kiocb *iocb, struct iov_iter *from)
 	ssize_t total = 0, r = 0;
 	char *buf;
 
+	/* pages a shared mapping dirtied go first, or they would land on
+	 * top of this write later */
+	r = filemap_write_and_wait_range(inode->i_mapping, iocb->ki_pos,
+					 iocb->ki_pos + iov_iter_count(from) - 1);
+	if (r)
+		return r;
 	buf = kvmalloc(min(chunk, iov_iter_count(from)), GFP_KERNEL);
 	if (!buf)
 		return -ENOMEM;
@@ -89,7 +98,7 @@ static ssize_t fuse_perform_write(struct kiocb *iocb, struct iov_iter *from)
 			r = -EFAULT;
 			break;
 		}
-		r = fuse_send_write(file, pos, buf, copied);
+		r = fuse_send_write(ff, pos, buf, copied, FUSE_WRITE_LOCKOWNER);
 		if (r < 0)
 			break;
 		/* the server wrote something: our cached copy is stale */
@@ -111,8 +120,9 @@ static ssize_t fuse_perform_write(struct kiocb *iocb, struct iov_iter *from)
 		}
 	}
 	kvfree(buf);
-	/* mtime, ctime, blocks: the server's to say */
-	fuse_invalidate_attr(inode);
+	/* mtime, ctime, blocks: the server's to say; and a GETATTR sent
+	 * before this write must not take i_size back */
+	fuse_attr_changed(inode);
 	return total ? total : r;
 }
 
@@ -197,7 +207,7 @@ long fuse_file_fallocate(struct file *file, int mode, loff_t offset,
 			i_size_write(inode, end);
 		spin_unlock(&inode->i_lock);
 	}
-	fuse_invalidate_attr(inode);
+	fuse_attr_changed(inode);
 out:
 	inode_unlock(inode);
 	return r;
