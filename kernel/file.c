@@ -5,7 +5,8 @@
  * OPEN/RELEASE (and OPENDIR/RELEASEDIR for dir.c), FLUSH, FSYNC(DIR),
  * LSEEK, and READ: through the page cache (read_folio, readahead) unless
  * the server opened the file with FOPEN_DIRECT_IO or the caller with
- * O_DIRECT, then straight into the reader's buffer.  Writing: write.c.
+ * O_DIRECT, then straight into the reader's buffer.  Writing: write.c,
+ * shared writable mappings: mmap.c.
  */
 #include <linux/file.h>
 #include <linux/mm.h>
@@ -470,8 +471,17 @@ static ssize_t fuse_file_read_iter(struct kiocb *iocb, struct iov_iter *to)
 	struct fuse_file *ff = file->private_data;
 	int r;
 
-	if ((ff->open_flags & FOPEN_DIRECT_IO) || (iocb->ki_flags & IOCB_DIRECT))
+	if (ff->open_flags & FOPEN_DIRECT_IO)
 		return fuse_direct_read_iter(iocb, to);
+	if (!iov_iter_count(to))
+		return 0;
+	if (iocb->ki_flags & IOCB_DIRECT) {
+		/* the server must have what a shared mapping dirtied */
+		r = filemap_write_and_wait_range(file->f_mapping, iocb->ki_pos,
+						 iocb->ki_pos +
+						 iov_iter_count(to) - 1);
+		return r ? r : fuse_direct_read_iter(iocb, to);
+	}
 	/* reading past the size we know: ask whether the file grew */
 	if (iocb->ki_pos + iov_iter_count(to) > i_size_read(inode)) {
 		r = fuse_update_attributes(inode, file);

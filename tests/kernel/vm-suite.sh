@@ -215,6 +215,21 @@ else
 	kill -9 $wp 2>/dev/null
 fi
 
+section odirect
+# ---- O_DIRECT: tmpfs refuses it, so over memfs (which does not care) ----
+m=$T/mem; mkdir -p $m
+$B/example/memfs $m -f >$T/mem.log 2>&1 &
+mp=$!
+if wait_mount $m; then
+	dd if=$T/rand of=$m/d bs=64k oflag=direct status=none
+	check odirect "$rand $rand" "$(dd if=$m/d bs=64k iflag=direct status=none | md5sum | cut -d' ' -f1) $(md5sum < $m/d | cut -d' ' -f1)"
+	umount $m
+	wait_gone $mp || { fail odirect-umount "memfs still running"; kill -9 $mp; }
+else
+	fail odirect "$(cat $T/mem.log)"
+	kill -9 $mp 2>/dev/null
+fi
+
 section lib
 # ---- the library's mounted suite: tests/lib/mounted-test and fsops ----
 # fsops' xattr test uses user.* names, which 6.1's tmpfs (the reference)
