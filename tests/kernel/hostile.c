@@ -80,9 +80,12 @@ static void fill_attr(struct fuse_attr *a, uint64_t ino, uint32_t mode,
 
 static const char content[] = "hello from a hostile server\n";
 
+#define CACHED_SIZE 8192
+
 enum {
 	INO_OK = 2,		/* a file, opened with FOPEN_DIRECT_IO */
 	INO_TYPECHANGE = 3,	/* a file in LOOKUP, a directory in GETATTR */
+	INO_CACHED = 4,		/* a file of zeroes, through the page cache */
 };
 
 static void do_lookup(struct fuse_in_header *ih, const char *name)
@@ -94,6 +97,10 @@ static void do_lookup(struct fuse_in_header *ih, const char *name)
 	if (!strcmp(name, "ok")) {
 		e.nodeid = INO_OK;
 		fill_attr(&e.attr, INO_OK, S_IFREG | 0644, sizeof(content) - 1);
+		reply(ih->unique, 0, &e, sizeof(e));
+	} else if (!strcmp(name, "cached")) {
+		e.nodeid = INO_CACHED;
+		fill_attr(&e.attr, INO_CACHED, S_IFREG | 0644, CACHED_SIZE);
 		reply(ih->unique, 0, &e, sizeof(e));
 	} else if (!strcmp(name, "typechange")) {
 		e.nodeid = INO_TYPECHANGE;
@@ -231,6 +238,9 @@ static void serve(void)
 			else if (ih->nodeid == INO_OK)
 				fill_attr(&out.attr, INO_OK, S_IFREG | 0644,
 					  sizeof(content) - 1);
+			else if (ih->nodeid == INO_CACHED)
+				fill_attr(&out.attr, INO_CACHED, S_IFREG | 0644,
+					  CACHED_SIZE);
 			else if (ih->nodeid == INO_TYPECHANGE)
 				fill_attr(&out.attr, INO_TYPECHANGE,
 					  S_IFDIR | 0755, 0);
@@ -248,7 +258,7 @@ static void serve(void)
 		case FUSE_OPENDIR: {
 			struct fuse_open_out out = { .fh = 42 };
 
-			if (ih->opcode == FUSE_OPEN)
+			if (ih->opcode == FUSE_OPEN && ih->nodeid != INO_CACHED)
 				out.open_flags = FOPEN_DIRECT_IO;
 			reply(ih->unique, 0, &out, sizeof(out));
 			break;
@@ -258,7 +268,15 @@ static void serve(void)
 			size_t len = sizeof(content) - 1;
 			size_t off = in->offset < len ? in->offset : len;
 			size_t n2 = len - off < in->size ? len - off : in->size;
+			static char zeroes[CACHED_SIZE];
 
+			if (ih->nodeid == INO_CACHED) {
+				off = in->offset < CACHED_SIZE ? in->offset : CACHED_SIZE;
+				n2 = CACHED_SIZE - off < in->size ?
+				     CACHED_SIZE - off : in->size;
+				reply(ih->unique, 0, zeroes, n2);
+				break;
+			}
 			reply(ih->unique, 0, content + off, n2);
 			break;
 		}

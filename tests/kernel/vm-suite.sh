@@ -298,6 +298,17 @@ b=ctypes.create_string_buffer(256); r=l.listxattr(b'$m/ok',b,256); print(r if r>
 fd=os.open('$m/ok',os.O_RDONLY)
 try: print(os.lseek(fd,0,os.SEEK_DATA))
 except OSError as e: print(e.strerror)" 2>&1)"
+	# writeback of a shared mapping's page, answered with a lie
+	mw=$(/usr/bin/python3 -c "import mmap,os
+fd=os.open('$m/cached',os.O_RDWR); m=mmap.mmap(fd,8192,mmap.MAP_SHARED,mmap.PROT_READ|mmap.PROT_WRITE)
+m[0:5]=b'dirty'
+try: m.flush(); print('ok')
+except OSError as e: print(e.strerror)" 2>&1)
+	if [ "$WHICH" = ours ]; then
+		check hostile-writeback-toomuch "Input/output error" "$mw"
+	else
+		info hostile-writeback-toomuch "$mw"
+	fi
 	for c in wrongunique short oversized badlen errpayload poserror; do
 		want=EINVAL; [ $c = wrongunique ] && want=ENOENT
 		check hostile-$c-write "$want" "$(sed -n "s/^hostile: $c: write=//p" $T/hostile.log | head -1)"
