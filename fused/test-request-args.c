@@ -29,15 +29,25 @@ static sd_bus_message *sealed(sd_bus_message *m, int r) {
         return m;
 }
 
+/* RequestArgs.options points into the message, as in fused, where the
+ * message outlives the request's handling: keep each message until the
+ * next one is read. */
+static sd_bus_message *last;
+
+static void keep(sd_bus_message *m) {
+        sd_bus_message_unref(last);
+        last = m;
+}
+
 static int mount_args(sd_bus_message *m, RequestArgs *a, RequestArgsError *e) {
         int r = request_args_read_mount(m, a, e);
-        sd_bus_message_unref(m);
+        keep(m);
         return r;
 }
 
 static int unmount_args(sd_bus_message *m, RequestArgs *a, RequestArgsError *e) {
         int r = request_args_read_unmount(m, a, e);
-        sd_bus_message_unref(m);
+        keep(m);
         return r;
 }
 
@@ -195,6 +205,7 @@ int main(void) {
         CHECK(e == REQUEST_ARGS_FLAG_TYPE);
         request_args_done(&a);
 
+        keep(NULL);
         close(dir);
         sd_bus_close_unref(bus);
         close(sv[1]);

@@ -8,6 +8,6 @@ rm -rf "$obj"
 mkdir -p "$obj"
 cp "$src"/*.c "$src"/*.h "$src"/Kbuild "$obj"/
 obj=$(cd "$obj" && pwd)
-make -s -C "$kdir" M="$obj" modules 2>&1 | grep -v '^Skipping BTF generation' >&2 || true
+make -s -C "$kdir" M="$obj" FUSED_WERROR=y modules 2>&1 | grep -v '^Skipping BTF generation' >&2 || true
 [ -f "$obj/fuse.ko" ] || { echo "kbuild.sh: no fuse.ko built against $kdir" >&2; exit 1; }
 cp "$obj/fuse.ko" "$out"

@@ -483,4 +483,4 @@ module_exit(fuse_exit);
 MODULE_AUTHOR("the fused project");
 MODULE_DESCRIPTION("Filesystem in Userspace (the fused project's module)");
 MODULE_LICENSE("GPL");
-MODULE_VERSION("0.1");
+MODULE_VERSION("0.1.0");

@@ -142,6 +142,10 @@ static int mopt_proc(void *data, const char *arg, int key, struct fuse_args *out
                 return -1;
         if (m->kind == MOPT_MTAB)
                 return 0;
+        /* fsname goes to fused once sanitized, below: the same name as a
+         * mount by root gets, not a refusal. */
+        if (strncmp(arg, "fsname=", 7) == 0)
+                return 0;
         /* "-r" is the short form; fused gets the option spelled out. */
         if (mnt_opts_append(&mo->user_opts, strcmp(arg, "-r") == 0 ? "ro" : arg, true) < 0)
                 return -1;
@@ -202,6 +206,13 @@ int fuse_mount_opts_parse(struct fuse_args *args, struct mount_opts **ret)
                         return r;
                 free(mo->fsname);
                 mo->fsname = s;
+                char *opt;
+                if (asprintf(&opt, "fsname=%s", s) < 0)
+                        return -ENOMEM;
+                r = mnt_opts_append(&mo->user_opts, opt, true);
+                free(opt);
+                if (r < 0)
+                        return r;
         }
         if (mo->blkdev && !mo->fsname) {
                 fuse_log(FUSE_LOG_ERR, "fuse: blkdev needs fsname=BLOCKDEVICE\n");

@@ -70,10 +70,12 @@ static void test_consumes_mount_options(void)
                 CHECK(mo->max_read == 4096 && mo->blksize == 512);
                 CHECK(mo->flags == (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC |
                                     MS_DIRSYNC | MS_SYNCHRONOUS));
-                /* fused gets them back as given, re-escaped, -r spelled out */
+                /* fused gets them back as given, re-escaped, -r spelled
+                 * out; fsname last, as sanitized */
                 CHECK_STR(mo->user_opts,
-                          "allow_other,fsname=a\\,b,subtype=x,ro,noexec,max_read=4096,ro,"
-                          "blksize=512,nonempty,default_permissions,auto_unmount,dirsync,sync");
+                          "allow_other,subtype=x,ro,noexec,max_read=4096,ro,"
+                          "blksize=512,nonempty,default_permissions,auto_unmount,dirsync,sync,"
+                          "fsname=a\\,b");
                 /* everything else stays, for the session to judge */
                 CHECK(strstr(left, "prog") == left);
                 CHECK(strstr(left, "-d") && strstr(left, "/mnt"));
@@ -132,6 +134,8 @@ static void test_flags(void)
         /* Control characters in fsname are made harmless. */
         CHECK(parse(&mo, &left, "p", "-o", "fsname=a\tb", NULL) == 0);
         CHECK(mo && strcmp(mo->fsname, "a?b") == 0);
+        /* ... for fused too: a user gets the mount root would get. */
+        CHECK(mo && mo->user_opts && strcmp(mo->user_opts, "fsname=a?b") == 0);
         free(left);
         fuse_mount_opts_free(mo);
 }

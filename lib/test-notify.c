@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -38,6 +39,43 @@ static char retrieved[64];
 static atomic_int retrieved_len = -1;
 static struct fuse_pollhandle *pending_ph;
 static atomic_int poll_ready;
+
+/* What the emergency exit below needs; set before it can run. */
+static char mnt_dir[32];
+static char abort_file[96];
+static int dev_fd = -1;
+
+/* Killed by meson's timeout (SIGTERM), interrupted or out of time
+ * (SIGALRM): take the mount and its connection with us, so that a failed
+ * or hung run leaves no FUSE mount behind.  Only async-signal-safe calls. */
+static void emergency_exit(int sig)
+{
+	int fd;
+
+	static const char msg[] =
+		"test-notify: killed or out of time; unmounting\n";
+
+	(void)!write(2, msg, sizeof(msg) - 1);
+	(void)sig;
+	if (mnt_dir[0])
+		(void)umount2(mnt_dir, MNT_DETACH);
+	if (abort_file[0]) {
+		fd = open(abort_file, O_WRONLY | O_CLOEXEC);
+		if (fd >= 0) {
+			(void)!write(fd, "1", 1);
+			close(fd);
+		}
+	}
+	/* Without fusectl mounted there is no abort file: then it is the
+	 * last close of /dev/fuse that ends the connection, before exit
+	 * closes a file of ours on the mount and waits for a FLUSH that
+	 * our own, dead, server would never answer. */
+	if (dev_fd >= 0)
+		close(dev_fd);
+	if (mnt_dir[0])
+		(void)rmdir(mnt_dir);
+	_exit(1);
+}
 
 static void fill_stat(fuse_ino_t ino, struct stat *st)
 {
@@ -200,6 +238,15 @@ int main(void)
 	}
 	if (!mkdtemp(dir))
 		return 1;
+	snprintf(mnt_dir, sizeof(mnt_dir), "%s", dir);
+	do {
+		struct sigaction sa = { .sa_handler = emergency_exit };
+
+		sigaction(SIGTERM, &sa, NULL);
+		sigaction(SIGINT, &sa, NULL);
+		sigaction(SIGALRM, &sa, NULL);
+		alarm(50);	/* before meson's 60 s */
+	} while (0);
 	snprintf(path_f, sizeof(path_f), "%s/f", dir);
 	snprintf(path_g, sizeof(path_g), "%s/g", dir);
 	se = fuse_session_new(&args, &ops, sizeof(ops), NULL);
@@ -209,6 +256,7 @@ int main(void)
 		rmdir(dir);
 		return 1;
 	}
+	dev_fd = fuse_session_fd(se);
 	pthread_create(&thr, NULL, serve, se);
 
 	/* inval_inode: the cached attributes go, stat sees the new size. */
@@ -216,6 +264,7 @@ int main(void)
 	CHECK(lookups_f == 1);
 	snprintf(abort_path, sizeof(abort_path),
 		 "/sys/fs/fuse/connections/%u/abort", minor(st.st_dev));
+	snprintf(abort_file, sizeof(abort_file), "%s", abort_path);
 	pthread_mutex_lock(&lock);
 	size_f = 20;
 	pthread_mutex_unlock(&lock);
@@ -280,6 +329,7 @@ int main(void)
 	 * connection too.  fuse_session_unmount() closes the fd the
 	 * serving thread reads, so only once that thread is gone (closing
 	 * an fd another thread is blocked on is a race: ThreadSanitizer). */
+	alarm(0);
 	fuse_session_exit(se);
 	(void)umount2(dir, MNT_DETACH);
 	do {

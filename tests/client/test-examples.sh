@@ -106,6 +106,20 @@ if [ "$name" = memfs ]; then
   h_check "... unmounted" wait_for not is_fuse_mounted "$m"
 fi
 
+# fsname with a control character: the library makes it harmless ("?")
+# for root's mounts, and the user's through fused get the same source, not
+# a refusal.
+as_bg "$U" "$fs" -f -o "fsname=dev$(printf '\t')x" $(args_for "$name") "$m" >"$H_TMP/fsname.log" 2>&1 &
+pid=$!
+if h_check "$name: -o fsname= with a tab: mounted" wait_for is_fuse_mounted "$m"; then
+  h_check "... the source is 'dev?x'" \
+    test "$(findmnt -n -o SOURCE --mountpoint "$m")" = "dev?x"
+  kill -TERM "$pid"; wait "$pid"
+  h_check "... unmounted" wait_for not is_fuse_mounted "$m"
+else
+  cat "$H_TMP/fsname.log"; kill -KILL "$pid" 2>/dev/null; wait "$pid"
+fi
+
 # In the foreground, killed with no chance to unmount: with auto_unmount
 # fused takes the mount down when the process's bus connection closes;
 # without, the dead mount stays until its owner unmounts it, as with root.

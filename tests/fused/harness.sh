@@ -349,7 +349,9 @@ h_cleanup() {
 H_FAILS=0
 h_pass() { echo "ok - $*"; }
 h_fail() { echo "FAIL - $*"; H_FAILS=$((H_FAILS + 1)); }
-h_check() { local what=$1; shift; if "$@"; then h_pass "$what"; else h_fail "$what"; fi; }
+# h_check WHAT CMD...: counts CMD's result; its own status is CMD's, so
+# that "if h_check ..." guards the checks that depend on it.
+h_check() { local what=$1; shift; if "$@"; then h_pass "$what"; else h_fail "$what"; return 1; fi; }
 h_done() {
   if [ "$H_FAILS" -ne 0 ]; then echo "$H_FAILS check(s) failed"; exit 1; fi
   echo "all checks passed"

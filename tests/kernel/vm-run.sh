@@ -59,6 +59,14 @@ echo "KT-MODPROBE-REFUSED: $*" > /dev/console
 exit 1
 EOS
 printf '%q ' "$@" > "$root/suite-args"
+# The VM gets fresh /tmp and /run; a source or build tree there (a clone
+# made in /tmp) would vanish under them, so its top directory is carried
+# over: bound aside before the tmpfs mounts, moved back after.
+for a in "$here" "$@"; do
+	case $a in
+	/tmp/?*|/run/?*) echo "$a" | cut -d/ -f1-3 ;;
+	esac
+done | sort -u > "$root/keep"
 # Stage two runs as pid 1 in the host's root (switch_root, not chroot:
 # a chrooted process may not create user namespaces, and tests do).
 cat > "$root/stage2" <<'EOS'
@@ -77,7 +85,15 @@ for m in $(cat /mods/order); do insmod /mods/$m || echo "KT-INIT: insmod $m fail
 if ! mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144,ro hostroot /host; then
 	echo "KT-INIT: no host root"; poweroff -f
 fi
+i=0
+for p in $(cat /keep); do
+	i=$((i + 1)); mkdir -p /keep.$i; mount --bind /host$p /keep.$i
+done
 for d in tmp run; do mount -t tmpfs tmpfs /host/$d; done
+i=0
+for p in $(cat /keep); do
+	i=$((i + 1)); mkdir -p /host$p; mount --move /keep.$i /host$p
+done
 mkdir -p /host/run/kt
 cp /refuse-modprobe /stage2 /suite-args /host/run/kt/
 echo /run/kt/refuse-modprobe > /proc/sys/kernel/modprobe

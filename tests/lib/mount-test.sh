@@ -215,11 +215,12 @@ auto-unmount)
   ;;
 sigterm)
   # Each stopping signal, single- and multi-threaded: unmounted, exited.
-  # (A background job of a script starts with SIGINT ignored, and the
-  # library leaves ignored signals alone, as libfuse does: restore it.)
+  # (A background job of a script starts with SIGINT ignored, nohup
+  # ignores SIGHUP, and the library leaves ignored signals alone, as
+  # libfuse does: restore them.)
   for sig in TERM INT HUP; do
     for mode in -s ""; do
-      start "$mnt" env --default-signal=INT "$testfs" -f $mode "$mnt"
+      start "$mnt" env --default-signal=INT,HUP,TERM "$testfs" -f $mode "$mnt"
       check_hello "$mnt/hello"
       kill -$sig "$server"
       wait_server

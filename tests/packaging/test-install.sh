@@ -50,7 +50,7 @@ set -euo pipefail
 SRCDIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 HERE=$SRCDIR/tests/packaging
 SELF=$HERE/test-install.sh
-OUR_PACKAGES=(fused libfuse3-3-fused libfuse3-fused-dev)
+OUR_PACKAGES=(fused libfuse3-3-fused libfuse3-fused-dev fused-dkms)
 REPLACED_PACKAGES=(fuse3 libfuse3-3 libfuse3-dev fuse)
 
 log() { echo "test-install: $*" >&2; }
@@ -132,6 +132,13 @@ stage_overlay() {
   # /run and /tmp empty, as after a boot: no system bus, no systemd.
   mount -t tmpfs -o mode=0755 run "$root/run"
   mount -t tmpfs -o mode=1777 tmp "$root/tmp"
+  # A source tree under /tmp or /run (a clone made there) is hidden by
+  # those fresh tmpfs: show it at its own path, read-only.
+  if [ ! -e "$root$SELF" ]; then
+    mkdir -p "$root$SRCDIR"
+    mount --rbind "$SRCDIR" "$root$SRCDIR"
+    mount -o remount,bind,ro "$root$SRCDIR"
+  fi
   mkdir -p "$root/run/pkgtest" "$root/run/pkgtest/debs"
   cp "$PKGTEST_DEBDIR"/*.deb "$root/run/pkgtest/debs/"
 
@@ -167,6 +174,10 @@ allowed_path() {
     /var/lib/apt/*|/var/cache/apt/*|/var/cache/debconf/*|/var/cache/man/*) return 0 ;;
     /etc/ld.so.cache|/var/cache/ldconfig/*) return 0 ;;
     /boot/initrd.img-*|/var/lib/initramfs-tools/*) return 0 ;;
+    # depmod's indexes, rebuilt when fused-dkms added and removed its module
+    /lib/modules/*/modules.*|/usr/lib/modules/*/modules.*) return 0 ;;
+    # dkms's own module-signing key, made on its first build: dkms's state
+    /var/lib/dkms/mok.key|/var/lib/dkms/mok.pub) return 0 ;;
   esac
   return 1
 }
@@ -254,6 +265,8 @@ stage_inside() {
   h_check "/run/fused made by systemd-tmpfiles (0700 root)" \
     test "$(stat -c '%a %U' /run/fused 2>/dev/null)" = "700 root"
 
+  check_dkms
+
   check_mounts "$multiarch"
 
   check_activation
@@ -283,9 +296,58 @@ stage_inside() {
       bash -c "! dpkg-query -W -f='\${db:Status-Abbrev}' $p 2>/dev/null | grep -q '[a-z]'"
   done
   h_check "/run/fused removed by the purge" test ! -e /run/fused
+  h_check "fused-dkms: DKMS forgot fused-fuse and its modules are gone" \
+    bash -c "[ ! -e /var/lib/dkms/fused-fuse ] && [ -z \"\$(ls /lib/modules/*/updates/dkms/fuse.ko* 2>/dev/null)\" ]"
   local leftover; leftover=$(while read -r f; do [ -e "$f" ] || [ -L "$f" ] && [ ! -d "$f" ] && echo "$f"; done <"$state/our-files")
   h_check "none of our packages' files is left${leftover:+: $leftover}" test -z "$leftover"
   h_done
+}
+
+# @KERNEL_SOURCES@ DIR/ in a file list: DIR/ + each file of kernel/ that
+# fused-dkms ships, which follows kernel/ as it grows.
+expand_kernel_sources() {
+  local line f
+  while read -r line; do
+    case "$line" in
+      "@KERNEL_SOURCES@ "*)
+        for f in "$SRCDIR"/kernel/*.[ch] "$SRCDIR"/kernel/{Kbuild,Makefile,LICENSE,README.md}; do
+          echo "${line#* }${f##*/}"
+        done ;;
+      *) echo "$line" ;;
+    esac
+  done
+}
+
+# fused-dkms: its dkms.conf names the package's version, and for every
+# kernel here with headers and FUSE as a module (Debian's 6.1), DKMS built
+# and installed our fuse.ko, which modprobe would now load in place of the
+# kernel's.  (On kernels with FUSE built in, 6.12 and this machine's, the
+# module cannot load: dkms builds it all the same if asked.)
+check_dkms() {
+  local ver kver ko n=0
+  ver=$(dpkg-query -W -f='${Version}' fused-dkms); ver=${ver%%-*}
+  h_check "fused-dkms: /usr/src/fused-fuse-$ver/dkms.conf says PACKAGE_VERSION=\"$ver\"" \
+    grep -qx "PACKAGE_VERSION=\"$ver\"" "/usr/src/fused-fuse-$ver/dkms.conf"
+  for kver in $(ls /lib/modules); do
+    [ -e "/lib/modules/$kver/build/Makefile" ] || continue
+    [ -n "$(ls "/lib/modules/$kver/kernel/fs/fuse/fuse.ko"* 2>/dev/null)" ] || continue
+    n=$((n + 1))
+    # The postinst builds for the running kernel and the newest installed
+    # one; any other is the admin's "dkms install", as here.
+    if ! dkms status -m fused-fuse -v "$ver" -k "$kver" | grep -q ': installed'; then
+      dkms install -m fused-fuse -v "$ver" -k "$kver" >"/run/pkgtest/dkms-$kver.log" 2>&1 ||
+        cat "/run/pkgtest/dkms-$kver.log"
+    fi
+    h_check "fused-dkms: dkms built and installed fused-fuse/$ver for $kver" \
+      bash -c "dkms status -m fused-fuse -v '$ver' -k '$kver' | grep -q ': installed'"
+    ko=$(modinfo -k "$kver" -F filename fuse 2>/dev/null)
+    h_check "fused-dkms: modprobe on $kver would load ours ($ko)" \
+      bash -c "case '$ko' in */updates/dkms/fuse.ko*) true ;; *) false ;; esac"
+    h_check "fused-dkms: that module is the fused project's, version $ver" \
+      bash -c "modinfo -F description '$ko' | grep -q 'fused project' &&
+               [ \"\$(modinfo -F version '$ko')\" = '$ver' ]"
+  done
+  [ "$n" -gt 0 ] || h_fail "fused-dkms: no kernel here has headers and FUSE as a module (linux-headers-amd64)"
 }
 
 # Which packages are installed, their files, their checksums.
@@ -311,7 +373,7 @@ check_installed() {
     printf '%s\n' "$got" >>"$STATE_DIR/our-files"
     got=$(echo "$got" | sed -E "$nogz" | sort)
     want=$(grep -v '^#' "$HERE/files-$p.txt" | sed "s/@MULTIARCH@/$multiarch/g" |
-             sed -E "$nogz" | sort)
+             expand_kernel_sources | sed -E "$nogz" | sort)
     if [ "$got" = "$want" ]; then
       h_pass "$p: its files are files-$p.txt"
     else
