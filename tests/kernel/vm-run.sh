@@ -69,8 +69,13 @@ for a in "$here" "$@"; do
 done | sort -u > "$root/keep"
 # Stage two runs as pid 1 in the host's root (switch_root, not chroot:
 # a chrooted process may not create user namespaces, and tests do).
+# What a booted system would give the scripts: /dev/fd for bash's process
+# substitution (devtmpfs has none), and room for the fd per inode that
+# passthrough servers hold (10000-file tests and benchmarks).
 cat > "$root/stage2" <<'EOS'
 #!/bin/sh
+ln -s /proc/self/fd /dev/fd
+ulimit -n 65536
 eval "/bin/bash $(cat /run/kt/suite-args)" 2>&1
 echo "KT-INIT: done"
 /bin/busybox poweroff -f
