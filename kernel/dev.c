@@ -246,6 +246,15 @@ const struct file_operations fuse_dev_operations = {
 	.write_iter	= fuse_dev_write,
 	.poll		= fuse_dev_poll,
 	.release	= fuse_dev_release,
+	/* splice(2) from and to the device goes through read_iter and
+	 * write_iter, one whole request or reply per call as with read and
+	 * write: libfuse moves big WRITEs through a pipe this way */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 5, 0)
+	.splice_read	= copy_splice_read,
+#else
+	.splice_read	= generic_file_splice_read,
+#endif
+	.splice_write	= iter_file_splice_write,
 };
 
 static struct miscdevice fuse_miscdevice = {

@@ -4,22 +4,23 @@
  *
  * LOOKUP and the dentry's entry timeout, GETATTR and the attribute
  * timeout, ACCESS and the allow_other/user_id rule, READLINK, and
- * OPENDIR/READDIR/RELEASEDIR.  Operations that change the namespace are
- * not implemented yet: they fail with ENOSYS without asking the server.
+ * OPENDIR/READDIR/RELEASEDIR/FSYNCDIR.  The operations that change the
+ * namespace live in namei.c, SETATTR in setattr.c.
  */
 #include <linux/namei.h>
 #include <linux/pagemap.h>
 #include <linux/slab.h>
+#include <linux/xattr.h>
 
 #include "fuse_i.h"
 
-static void fuse_dir_lock(struct inode *dir)
+void fuse_dir_lock(struct inode *dir)
 {
 	if (!get_fuse_conn(dir)->parallel_dirops)
 		mutex_lock(&get_fuse_inode(dir)->dir_lock);
 }
 
-static void fuse_dir_unlock(struct inode *dir)
+void fuse_dir_unlock(struct inode *dir)
 {
 	if (!get_fuse_conn(dir)->parallel_dirops)
 		mutex_unlock(&get_fuse_inode(dir)->dir_lock);
@@ -29,6 +30,18 @@ static bool fuse_attr_valid(struct inode *inode)
 {
 	return time_before64(get_jiffies_64(),
 			     READ_ONCE(get_fuse_inode(inode)->attr_timeout));
+}
+
+/* The next stat asks the server: something changed what we cached. */
+void fuse_invalidate_attr(struct inode *inode)
+{
+	WRITE_ONCE(get_fuse_inode(inode)->attr_timeout, 0);
+}
+
+/* The next path walk through @entry asks the server again. */
+void fuse_invalidate_entry(struct dentry *entry)
+{
+	WRITE_ONCE(entry->d_time, 0);
 }
 
 static void fuse_set_entry_timeout(struct dentry *entry,
@@ -75,7 +88,7 @@ static int fuse_do_lookup(struct inode *dir, const struct qstr *name,
 	return 0;
 }
 
-static struct dentry *fuse_lookup(struct inode *dir, struct dentry *entry,
+struct dentry *fuse_lookup(struct inode *dir, struct dentry *entry,
 				  unsigned int flags)
 {
 	struct fuse_entry_out out;
@@ -107,6 +120,7 @@ static int fuse_dentry_revalidate(struct dentry *entry, unsigned int flags)
 	struct fuse_entry_out out;
 	struct dentry *parent;
 	struct inode *inode;
+	u64 version;
 	int r;
 
 	inode = d_inode_rcu(entry);
@@ -117,6 +131,7 @@ static int fuse_dentry_revalidate(struct dentry *entry, unsigned int flags)
 	if (!inode)
 		return 0;
 
+	version = fuse_attr_version(get_fuse_conn(inode));
 	parent = dget_parent(entry);
 	take_dentry_name_snapshot(&name, entry);
 	r = fuse_do_lookup(d_inode(parent), &name.name, &out);
@@ -134,8 +149,8 @@ static int fuse_dentry_revalidate(struct dentry *entry, unsigned int flags)
 	spin_lock(&get_fuse_conn(inode)->lock);
 	get_fuse_inode(inode)->nlookup++;
 	spin_unlock(&get_fuse_conn(inode)->lock);
-	fuse_change_attributes(inode, &out.attr, out.attr_valid,
-			       out.attr_valid_nsec);
+	fuse_change_attributes_since(inode, &out.attr, out.attr_valid,
+				     out.attr_valid_nsec, version);
 	fuse_set_entry_timeout(entry, &out);
 	return 1;
 }
@@ -146,11 +161,12 @@ const struct dentry_operations fuse_dentry_operations = {
 
 /* ---- attributes ---- */
 
-static int fuse_do_getattr(struct inode *inode, struct file *file)
+int fuse_do_getattr(struct inode *inode, struct file *file)
 {
 	struct fuse_getattr_in in = {};
 	struct fuse_attr_out out = {};
 	struct fuse_args args = {};
+	u64 version = fuse_attr_version(get_fuse_conn(inode));
 	ssize_t r;
 
 	if (file && S_ISREG(inode->i_mode) && file->private_data) {
@@ -174,8 +190,8 @@ static int fuse_do_getattr(struct inode *inode, struct file *file)
 	if (fuse_invalid_attr(&out.attr) ||
 	    ((inode->i_mode ^ out.attr.mode) & S_IFMT))
 		return -EIO;
-	fuse_change_attributes(inode, &out.attr, out.attr_valid,
-			       out.attr_valid_nsec);
+	fuse_change_attributes_since(inode, &out.attr, out.attr_valid,
+				     out.attr_valid_nsec, version);
 	return 0;
 }
 
@@ -278,56 +294,6 @@ int fuse_permission(fuse_idmap_t *idmap, struct inode *inode, int mask)
 	return 0;
 }
 
-/* ---- not implemented yet: ENOSYS, the server is not asked ---- */
-
-int fuse_setattr(fuse_idmap_t *idmap, struct dentry *entry,
-		 struct iattr *attr)
-{
-	return -ENOSYS;
-}
-
-static int fuse_create(fuse_idmap_t *idmap, struct inode *dir,
-		       struct dentry *entry, umode_t mode, bool excl)
-{
-	return -ENOSYS;
-}
-
-static int fuse_mknod(fuse_idmap_t *idmap, struct inode *dir,
-		      struct dentry *entry, umode_t mode, dev_t rdev)
-{
-	return -ENOSYS;
-}
-
-static int fuse_mkdir(fuse_idmap_t *idmap, struct inode *dir,
-		      struct dentry *entry, umode_t mode)
-{
-	return -ENOSYS;
-}
-
-static int fuse_symlink(fuse_idmap_t *idmap, struct inode *dir,
-			struct dentry *entry, const char *link)
-{
-	return -ENOSYS;
-}
-
-static int fuse_unlink(struct inode *dir, struct dentry *entry)
-{
-	return -ENOSYS;
-}
-
-static int fuse_link(struct dentry *old, struct inode *dir,
-		     struct dentry *entry)
-{
-	return -ENOSYS;
-}
-
-static int fuse_rename(fuse_idmap_t *idmap, struct inode *olddir,
-		       struct dentry *oldent, struct inode *newdir,
-		       struct dentry *newent, unsigned int flags)
-{
-	return -ENOSYS;
-}
-
 /* ---- symlinks ---- */
 
 static const char *fuse_get_link(struct dentry *dentry, struct inode *inode,
@@ -368,6 +334,12 @@ static int fuse_dir_open(struct inode *inode, struct file *file)
 static int fuse_dir_release(struct inode *inode, struct file *file)
 {
 	return fuse_release_common(inode, file, true);
+}
+
+static int fuse_dir_fsync(struct file *file, loff_t start, loff_t end,
+			  int datasync)
+{
+	return fuse_fsync_common(file, start, end, datasync, true);
 }
 
 /* Emits the entries of one READDIR reply; -EIO for a malformed one. */
@@ -436,12 +408,14 @@ const struct inode_operations fuse_dir_inode_operations = {
 	.getattr	= fuse_getattr,
 	.permission	= fuse_permission,
 	.setattr	= fuse_setattr,
+	.listxattr	= fuse_listxattr,
+	.atomic_open	= fuse_atomic_open,
 	.create		= fuse_create,
 	.mknod		= fuse_mknod,
 	.mkdir		= fuse_mkdir,
 	.symlink	= fuse_symlink,
 	.unlink		= fuse_unlink,
-	.rmdir		= fuse_unlink,
+	.rmdir		= fuse_rmdir,
 	.link		= fuse_link,
 	.rename		= fuse_rename,
 };
@@ -452,16 +426,19 @@ const struct file_operations fuse_dir_operations = {
 	.iterate_shared	= fuse_readdir,
 	.open		= fuse_dir_open,
 	.release	= fuse_dir_release,
+	.fsync		= fuse_dir_fsync,
 };
 
 const struct inode_operations fuse_symlink_inode_operations = {
 	.get_link	= fuse_get_link,
 	.getattr	= fuse_getattr,
 	.setattr	= fuse_setattr,
+	.listxattr	= fuse_listxattr,
 };
 
 const struct inode_operations fuse_common_inode_operations = {
 	.getattr	= fuse_getattr,
 	.permission	= fuse_permission,
 	.setattr	= fuse_setattr,
+	.listxattr	= fuse_listxattr,
 };

@@ -2,17 +2,78 @@
 /*
  * Regular files
  *
- * OPEN/RELEASE (and OPENDIR/RELEASEDIR for dir.c), and READ: through the
- * page cache (read_folio, readahead) unless the server opened the file
- * with FOPEN_DIRECT_IO, then straight into the reader's buffer.  Writing
- * is not implemented yet (ENOSYS).
+ * OPEN/RELEASE (and OPENDIR/RELEASEDIR for dir.c), FLUSH, FSYNC(DIR),
+ * LSEEK, and READ: through the page cache (read_folio, readahead) unless
+ * the server opened the file with FOPEN_DIRECT_IO or the caller with
+ * O_DIRECT, then straight into the reader's buffer.  Writing: write.c,
+ * shared writable mappings: mmap.c.
  */
+#include <linux/file.h>
 #include <linux/mm.h>
 #include <linux/pagemap.h>
+#include <linux/random.h>
+#include <linux/siphash.h>
 #include <linux/slab.h>
 #include <linux/uio.h>
+#include <linux/writeback.h>
 
 #include "fuse_i.h"
+
+static siphash_key_t fuse_lock_owner_key;
+
+void fuse_lock_owner_init(void)
+{
+	get_random_bytes(&fuse_lock_owner_key, sizeof(fuse_lock_owner_key));
+}
+
+/* The protocol's lock owner: an id per files_struct that does not show
+ * the server a kernel address. */
+u64 fuse_lock_owner_id(fl_owner_t owner)
+{
+	return siphash_1u64((u64)(unsigned long)owner, &fuse_lock_owner_key);
+}
+
+/* What the server may see of the open flags: O_TRUNC only if it takes
+ * O_TRUNC at open (then the truncation is its job). */
+static unsigned int fuse_open_flags(struct fuse_conn *fc, unsigned int flags)
+{
+	flags &= ~(O_CREAT | O_EXCL | O_NOCTTY);
+	if (!fc->atomic_o_trunc)
+		flags &= ~O_TRUNC;
+	return flags;
+}
+
+/* Sets a freshly opened regular file up the way the server asked. */
+void fuse_finish_open(struct inode *inode, struct file *file,
+		      struct fuse_file *ff)
+{
+	struct fuse_conn *fc = get_fuse_conn(inode);
+
+	ff->flags = file->f_flags;
+	if ((file->f_mode & FMODE_WRITE) && !(ff->open_flags & FOPEN_DIRECT_IO)) {
+		spin_lock(&fc->lock);
+		list_add(&ff->write_entry, &get_fuse_inode(inode)->write_files);
+		spin_unlock(&fc->lock);
+	}
+	if (ff->open_flags & FOPEN_STREAM)
+		stream_open(inode, file);
+	else if (ff->open_flags & FOPEN_NONSEEKABLE)
+		nonseekable_open(inode, file);
+	if ((file->f_flags & O_TRUNC) && fc->atomic_o_trunc &&
+	    (file->f_mode & FMODE_WRITE)) {
+		/* the server truncated at OPEN: so do we */
+		spin_lock(&inode->i_lock);
+		i_size_write(inode, 0);
+		spin_unlock(&inode->i_lock);
+		truncate_pagecache(inode, 0);
+		fuse_invalidate_attr(inode);
+	} else if (!(ff->open_flags & (FOPEN_KEEP_CACHE | FOPEN_DIRECT_IO))) {
+		/* what we cached may be stale unless the server says keep it;
+		 * what a shared mapping dirtied goes to the server first */
+		filemap_write_and_wait(inode->i_mapping);
+		invalidate_inode_pages2(inode->i_mapping);
+	}
+}
 
 int fuse_open_common(struct inode *inode, struct file *file, bool isdir)
 {
@@ -26,8 +87,10 @@ int fuse_open_common(struct inode *inode, struct file *file, bool isdir)
 	ff = kzalloc(sizeof(*ff), GFP_KERNEL);
 	if (!ff)
 		return -ENOMEM;
-	/* no atomic O_TRUNC offered at INIT: the server never sees it */
-	in.flags = file->f_flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC);
+	refcount_set(&ff->count, 1);
+	INIT_LIST_HEAD(&ff->write_entry);
+	ff->flags = file->f_flags;
+	in.flags = fuse_open_flags(fc, file->f_flags);
 	args.opcode = isdir ? FUSE_OPENDIR : FUSE_OPEN;
 	args.nodeid = get_node_id(inode);
 	args.in_numargs = 1;
@@ -48,15 +111,8 @@ int fuse_open_common(struct inode *inode, struct file *file, bool isdir)
 	ff->release_opcode = isdir ? FUSE_RELEASEDIR : FUSE_RELEASE;
 	file->private_data = ff;
 
-	if (!isdir) {
-		if (ff->open_flags & FOPEN_STREAM)
-			stream_open(inode, file);
-		else if (ff->open_flags & FOPEN_NONSEEKABLE)
-			nonseekable_open(inode, file);
-		/* what we cached may be stale unless the server says keep it */
-		if (!(ff->open_flags & (FOPEN_KEEP_CACHE | FOPEN_DIRECT_IO)))
-			invalidate_inode_pages2(inode->i_mapping);
-	}
+	if (!isdir)
+		fuse_finish_open(inode, file, ff);
 	return 0;
 }
 
@@ -71,17 +127,15 @@ static void fuse_release_end(struct fuse_conn *fc, struct fuse_args *args,
 	kfree(container_of(args, struct fuse_release_args, args));
 }
 
-/* RELEASE is sent in the background: close(2) does not wait for it. */
-int fuse_release_common(struct inode *inode, struct file *file, bool isdir)
+/* RELEASE is sent in the background: close(2) does not wait for it.
+ * Frees @ff. */
+void fuse_send_release(struct fuse_file *ff, unsigned int flags)
 {
-	struct fuse_file *ff = file->private_data;
 	struct fuse_release_args *ra;
 
-	if (!ff)
-		return 0;
 	ra = kzalloc(sizeof(*ra), GFP_KERNEL | __GFP_NOFAIL);
 	ra->in.fh = ff->fh;
-	ra->in.flags = file->f_flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC);
+	ra->in.flags = fuse_open_flags(ff->fc, flags);
 	ra->args.opcode = ff->release_opcode;
 	ra->args.nodeid = ff->nodeid;
 	ra->args.in_numargs = 1;
@@ -90,8 +144,166 @@ int fuse_release_common(struct inode *inode, struct file *file, bool isdir)
 	ra->args.end = fuse_release_end;
 	fuse_simple_background(ff->fc, &ra->args);
 	kfree(ff);
+}
+
+void fuse_file_put(struct fuse_file *ff)
+{
+	if (refcount_dec_and_test(&ff->count))
+		fuse_send_release(ff, ff->flags);
+}
+
+int fuse_release_common(struct inode *inode, struct file *file, bool isdir)
+{
+	struct fuse_file *ff = file->private_data;
+	struct fuse_conn *fc = get_fuse_conn(inode);
+
+	if (!ff)
+		return 0;
+	if (!list_empty(&ff->write_entry)) {
+		/* the last mapping is gone with the file: what it dirtied
+		 * goes out while this handle is still open */
+		filemap_write_and_wait(inode->i_mapping);
+		spin_lock(&fc->lock);
+		list_del_init(&ff->write_entry);
+		spin_unlock(&fc->lock);
+	}
 	file->private_data = NULL;
+	/* writeback may still hold the handle; the last put releases it */
+	fuse_file_put(ff);
 	return 0;
+}
+
+/* FLUSH at every close(2) of a descriptor, so the server can report a
+ * late write error to the caller; ENOSYS: never again. */
+static int fuse_flush(struct file *file, fl_owner_t id)
+{
+	struct inode *inode = file_inode(file);
+	struct fuse_file *ff = file->private_data;
+	struct fuse_conn *fc = get_fuse_conn(inode);
+	struct fuse_flush_in in = {};
+	struct fuse_args args = {};
+	ssize_t r;
+
+	if (!ff)
+		return 0;
+	/* close(2) reports what writing back a shared mapping's pages hit */
+	r = filemap_write_and_wait(inode->i_mapping);
+	if (r || READ_ONCE(fc->no_flush))
+		return r;
+	in.fh = ff->fh;
+	in.lock_owner = fuse_lock_owner_id(id);
+	args.opcode = FUSE_FLUSH;
+	args.nodeid = get_node_id(inode);
+	args.in_numargs = 1;
+	args.in_args[0].size = sizeof(in);
+	args.in_args[0].value = &in;
+	r = fuse_simple_request(fc, &args);
+	if (r == -ENOSYS) {
+		WRITE_ONCE(fc->no_flush, true);
+		r = 0;
+	}
+	return r;
+}
+
+/* FSYNC or FSYNCDIR: what a shared mapping dirtied goes to the server,
+ * then the server is asked to make it durable. */
+int fuse_fsync_common(struct file *file, loff_t start, loff_t end,
+		      int datasync, bool isdir)
+{
+	struct inode *inode = file_inode(file);
+	struct fuse_conn *fc = get_fuse_conn(inode);
+	struct fuse_file *ff = file->private_data;
+	bool *no = isdir ? &fc->no_fsyncdir : &fc->no_fsync;
+	struct fuse_fsync_in in = {};
+	struct fuse_args args = {};
+	ssize_t r;
+
+	if (!ff)
+		return 0;
+	if (!isdir) {
+		r = file_write_and_wait_range(file, start, end);
+		if (r)
+			return r;
+	}
+	if (READ_ONCE(*no))
+		return 0;
+	in.fh = ff->fh;
+	in.fsync_flags = datasync ? FUSE_FSYNC_FDATASYNC : 0;
+	args.opcode = isdir ? FUSE_FSYNCDIR : FUSE_FSYNC;
+	args.nodeid = get_node_id(inode);
+	args.in_numargs = 1;
+	args.in_args[0].size = sizeof(in);
+	args.in_args[0].value = &in;
+	inode_lock(inode);
+	r = fuse_simple_request(fc, &args);
+	inode_unlock(inode);
+	if (r == -ENOSYS) {
+		WRITE_ONCE(*no, true);
+		r = 0;
+	}
+	return r;
+}
+
+static int fuse_file_fsync(struct file *file, loff_t start, loff_t end,
+			   int datasync)
+{
+	return fuse_fsync_common(file, start, end, datasync, false);
+}
+
+/* SEEK_DATA/SEEK_HOLE ask the server (ENOSYS: the generic answer, the
+ * whole file is data); SEEK_END needs a fresh size. */
+static loff_t fuse_file_llseek(struct file *file, loff_t offset, int whence)
+{
+	struct inode *inode = file_inode(file);
+	struct fuse_conn *fc = get_fuse_conn(inode);
+	struct fuse_file *ff = file->private_data;
+	struct fuse_lseek_in in = {};
+	struct fuse_lseek_out out = {};
+	struct fuse_args args = {};
+	ssize_t r;
+
+	switch (whence) {
+	case SEEK_SET:
+	case SEEK_CUR:
+		return generic_file_llseek(file, offset, whence);
+	case SEEK_END:
+		r = fuse_update_attributes(inode, file);
+		return r ? r : generic_file_llseek(file, offset, whence);
+	case SEEK_DATA:
+	case SEEK_HOLE:
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (READ_ONCE(fc->no_lseek))
+		goto generic;
+	in.fh = ff->fh;
+	in.offset = offset;
+	in.whence = whence;
+	args.opcode = FUSE_LSEEK;
+	args.nodeid = get_node_id(inode);
+	args.in_numargs = 1;
+	args.in_args[0].size = sizeof(in);
+	args.in_args[0].value = &in;
+	args.out_numargs = 1;
+	args.out_args[0].size = sizeof(out);
+	args.out_args[0].value = &out;
+	r = fuse_simple_request(fc, &args);
+	if (r == -ENOSYS) {
+		WRITE_ONCE(fc->no_lseek, true);
+		goto generic;
+	}
+	if (r)
+		return r;
+	/* an offset before the one asked for, or past what a file can
+	 * hold, is not an answer */
+	if ((s64)out.offset < 0 || (s64)out.offset < offset ||
+	    out.offset > inode->i_sb->s_maxbytes)
+		return -EIO;
+	return vfs_setpos(file, out.offset, inode->i_sb->s_maxbytes);
+generic:
+	r = fuse_update_attributes(inode, file);
+	return r ? r : generic_file_llseek(file, offset, whence);
 }
 
 static int fuse_open(struct inode *inode, struct file *file)
@@ -261,6 +473,15 @@ static ssize_t fuse_file_read_iter(struct kiocb *iocb, struct iov_iter *to)
 
 	if (ff->open_flags & FOPEN_DIRECT_IO)
 		return fuse_direct_read_iter(iocb, to);
+	if (!iov_iter_count(to))
+		return 0;
+	if (iocb->ki_flags & IOCB_DIRECT) {
+		/* the server must have what a shared mapping dirtied */
+		r = filemap_write_and_wait_range(file->f_mapping, iocb->ki_pos,
+						 iocb->ki_pos +
+						 iov_iter_count(to) - 1);
+		return r ? r : fuse_direct_read_iter(iocb, to);
+	}
 	/* reading past the size we know: ask whether the file grew */
 	if (iocb->ki_pos + iov_iter_count(to) > i_size_read(inode)) {
 		r = fuse_update_attributes(inode, file);
@@ -270,35 +491,31 @@ static ssize_t fuse_file_read_iter(struct kiocb *iocb, struct iov_iter *to)
 	return generic_file_read_iter(iocb, to);
 }
 
-static ssize_t fuse_file_write_iter(struct kiocb *iocb, struct iov_iter *from)
-{
-	return -ENOSYS;
-}
-
-static int fuse_file_mmap(struct file *file, struct vm_area_struct *vma)
-{
-	struct fuse_file *ff = file->private_data;
-
-	if (ff->open_flags & FOPEN_DIRECT_IO)
-		return -ENODEV;
-	return generic_file_readonly_mmap(file, vma);
-}
-
 const struct file_operations fuse_file_operations = {
-	.llseek		= generic_file_llseek,
+	.llseek		= fuse_file_llseek,
 	.read_iter	= fuse_file_read_iter,
 	.write_iter	= fuse_file_write_iter,
 	.mmap		= fuse_file_mmap,
 	.open		= fuse_open,
+	.flush		= fuse_flush,
 	.release	= fuse_release,
+	.fsync		= fuse_file_fsync,
+	.fallocate	= fuse_file_fallocate,
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 5, 0)
 	.splice_read	= filemap_splice_read,
 #else
 	.splice_read	= generic_file_splice_read,
 #endif
+	/* copy_file_range's fallback and splice(2) write through write_iter */
+	.splice_write	= iter_file_splice_write,
 };
 
 const struct address_space_operations fuse_file_aops = {
 	.read_folio	= fuse_read_folio,
 	.readahead	= fuse_readahead,
+	/* only shared writable mappings dirty pages (mmap.c) */
+	.dirty_folio	= filemap_dirty_folio,
+	.writepages	= fuse_writepages,
+	/* O_DIRECT is served by the read/write paths themselves */
+	.direct_IO	= noop_direct_IO,
 };

@@ -30,6 +30,10 @@
 /* Largest READ (and readahead batch) we send in one request. */
 #define FUSE_MAX_READ_SIZE (128 * 1024)
 
+/* Largest WRITE: we offer no FUSE_MAX_PAGES, so a server sized its
+ * buffers for the protocol's default of 32 pages. */
+#define FUSE_MAX_WRITE_SIZE (128 * 1024)
+
 /* Longest name we send or accept in a directory entry. */
 #define FUSE_NAME_MAX 1024
 
@@ -72,7 +76,10 @@ struct fuse_args {
 	bool noreply;
 	/* INIT: sent before the connection is initialized */
 	bool force;
-	struct fuse_in_arg in_args[3];
+	/* on nobody's behalf (writeback): no caller's pid, uid/gid 0 when
+	 * the caller's cannot be named in the mount's namespace */
+	bool nocreds;
+	struct fuse_in_arg in_args[3];	/* SETXATTR uses all three */
 	struct fuse_out_arg out_args[2];
 	/* set from the reply: bytes in the last out arg when out_argvar */
 	unsigned int out_size;
@@ -118,6 +125,8 @@ struct fuse_conn {
 	wait_queue_head_t waitq;	/* readers of /dev/fuse */
 	wait_queue_head_t blocked_waitq;/* requests waiting for INIT */
 	u64 reqctr;
+	/* bumped by every change we make to an inode's attributes */
+	atomic64_t attr_ctr;
 
 	/* mount parameters */
 	struct user_namespace *user_ns;
@@ -131,21 +140,38 @@ struct fuse_conn {
 	/* negotiated at INIT */
 	unsigned int minor;
 	unsigned int max_readahead;
+	unsigned int max_write;
 	bool parallel_dirops;
+	bool big_writes;	/* buffered WRITEs may exceed one page */
+	bool atomic_o_trunc;	/* OPEN carries O_TRUNC */
 
 	/* the server said ENOSYS once: never ask again */
 	bool no_access;
 	bool no_opendir;
+	bool no_create;		/* fall back to MKNOD + OPEN */
+	bool no_rename2;
+	bool no_flush;
+	bool no_fsync;
+	bool no_fsyncdir;
+	bool no_getxattr;
+	bool no_setxattr;
+	bool no_listxattr;
+	bool no_removexattr;
+	bool no_fallocate;
+	bool no_lseek;
 };
 
 struct fuse_inode {
 	struct inode inode;
 	u64 nodeid;
 	u64 nlookup;		/* lookups the server counted for us */
-	u64 attr_version;
+	u64 attr_version;	/* attr_ctr at our last change, under i_lock */
 	u64 attr_timeout;	/* jiffies64 until which attrs are valid */
 	u32 blksize;		/* the server's st_blksize, or 0 */
 	struct mutex dir_lock;	/* serializes dirops without PARALLEL_DIROPS */
+	/* files open for writing, under fc->lock: writeback of pages a
+	 * shared mapping dirtied borrows one's handle */
+	struct list_head write_files;
 };
 
 /* One superblock's view of its connection. */
@@ -160,6 +186,12 @@ struct fuse_file {
 	u32 open_flags;
 	struct fuse_conn *fc;
 	u32 release_opcode;
+	unsigned int flags;	/* the open(2) flags, for WRITE and RELEASE */
+	/* the open file, and writeback while it borrows the handle; the
+	 * last reference sends RELEASE */
+	refcount_t count;
+	/* on fuse_inode.write_files while open for writing */
+	struct list_head write_entry;
 };
 
 /* Mount parameters, gathered by fs_context before the superblock exists. */
@@ -223,6 +255,11 @@ struct inode *fuse_iget(struct super_block *sb, u64 nodeid,
 			u32 attr_valid_nsec);
 void fuse_change_attributes(struct inode *inode, struct fuse_attr *attr,
 			    u64 attr_valid, u32 attr_valid_nsec);
+void fuse_change_attributes_since(struct inode *inode, struct fuse_attr *attr,
+				  u64 attr_valid, u32 attr_valid_nsec,
+				  u64 version);
+u64 fuse_attr_version(struct fuse_conn *fc);
+void fuse_attr_changed(struct inode *inode);
 u64 fuse_time_to_jiffies(u64 sec, u32 nsec);
 bool fuse_invalid_attr(const struct fuse_attr *attr);
 void fuse_send_forget(struct fuse_conn *fc, u64 nodeid, u64 nlookup);
@@ -238,13 +275,64 @@ int fuse_update_attributes(struct inode *inode, struct file *file);
 int fuse_getattr(fuse_idmap_t *idmap, const struct path *path,
 		 struct kstat *stat, u32 request_mask, unsigned int flags);
 int fuse_permission(fuse_idmap_t *idmap, struct inode *inode, int mask);
+int fuse_do_getattr(struct inode *inode, struct file *file);
+void fuse_invalidate_attr(struct inode *inode);
+void fuse_invalidate_entry(struct dentry *entry);
+struct dentry *fuse_lookup(struct inode *dir, struct dentry *entry,
+			   unsigned int flags);
+void fuse_dir_lock(struct inode *dir);
+void fuse_dir_unlock(struct inode *dir);
+
+/* ---- namei.c ---- */
+int fuse_atomic_open(struct inode *dir, struct dentry *entry,
+		     struct file *file, unsigned int flags, umode_t mode);
+int fuse_create(fuse_idmap_t *idmap, struct inode *dir,
+		struct dentry *entry, umode_t mode, bool excl);
+int fuse_mknod(fuse_idmap_t *idmap, struct inode *dir,
+	       struct dentry *entry, umode_t mode, dev_t rdev);
+int fuse_mkdir(fuse_idmap_t *idmap, struct inode *dir,
+	       struct dentry *entry, umode_t mode);
+int fuse_symlink(fuse_idmap_t *idmap, struct inode *dir,
+		 struct dentry *entry, const char *link);
+int fuse_unlink(struct inode *dir, struct dentry *entry);
+int fuse_rmdir(struct inode *dir, struct dentry *entry);
+int fuse_link(struct dentry *old, struct inode *dir, struct dentry *entry);
+int fuse_rename(fuse_idmap_t *idmap, struct inode *olddir,
+		struct dentry *oldent, struct inode *newdir,
+		struct dentry *newent, unsigned int flags);
+
+/* ---- setattr.c ---- */
 int fuse_setattr(fuse_idmap_t *idmap, struct dentry *entry,
 		 struct iattr *attr);
+
+/* ---- xattr.c ---- */
+extern const struct xattr_handler *fuse_xattr_handlers[];
+ssize_t fuse_listxattr(struct dentry *entry, char *list, size_t size);
+
+/* ---- mmap.c ---- */
+int fuse_file_mmap(struct file *file, struct vm_area_struct *vma);
+int fuse_writepages(struct address_space *mapping,
+		    struct writeback_control *wbc);
+
+/* ---- write.c ---- */
+ssize_t fuse_send_write(struct fuse_file *ff, loff_t pos, const void *buf,
+			size_t count, u32 write_flags);
+ssize_t fuse_file_write_iter(struct kiocb *iocb, struct iov_iter *from);
+long fuse_file_fallocate(struct file *file, int mode, loff_t offset,
+			 loff_t length);
 
 /* ---- file.c ---- */
 extern const struct file_operations fuse_file_operations;
 extern const struct address_space_operations fuse_file_aops;
 int fuse_open_common(struct inode *inode, struct file *file, bool isdir);
 int fuse_release_common(struct inode *inode, struct file *file, bool isdir);
+void fuse_finish_open(struct inode *inode, struct file *file,
+		      struct fuse_file *ff);
+void fuse_send_release(struct fuse_file *ff, unsigned int flags);
+void fuse_file_put(struct fuse_file *ff);
+int fuse_fsync_common(struct file *file, loff_t start, loff_t end,
+		      int datasync, bool isdir);
+u64 fuse_lock_owner_id(fl_owner_t owner);
+void fuse_lock_owner_init(void);
 
 #endif /* _FS_FUSED_FUSE_I_H */

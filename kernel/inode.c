@@ -81,14 +81,42 @@ static void fuse_set_times(struct inode *inode, const struct fuse_attr *attr)
 #endif
 }
 
-void fuse_change_attributes(struct inode *inode, struct fuse_attr *attr,
-			    u64 attr_valid, u32 attr_valid_nsec)
+u64 fuse_attr_version(struct fuse_conn *fc)
+{
+	return atomic64_read(&fc->attr_ctr);
+}
+
+/*
+ * We changed @inode (wrote, truncated, unlinked...): attributes the server
+ * sent before that are stale and must not undo it (a GETATTR answered
+ * before a WRITE would shrink i_size back), and the next stat asks again.
+ */
+void fuse_attr_changed(struct inode *inode)
+{
+	struct fuse_inode *fi = get_fuse_inode(inode);
+	u64 v = atomic64_inc_return(&get_fuse_conn(inode)->attr_ctr);
+
+	spin_lock(&inode->i_lock);
+	fi->attr_version = v;
+	fi->attr_timeout = 0;
+	spin_unlock(&inode->i_lock);
+}
+
+static void fuse_apply_attributes(struct inode *inode, struct fuse_attr *attr,
+				  u64 attr_valid, u32 attr_valid_nsec,
+				  u64 version, bool check)
 {
 	struct fuse_conn *fc = get_fuse_conn(inode);
 	struct fuse_inode *fi = get_fuse_inode(inode);
 	loff_t oldsize = i_size_read(inode);
 
 	spin_lock(&inode->i_lock);
+	if (check && fi->attr_version > version) {
+		/* sent before one of our changes: ask again next time */
+		fi->attr_timeout = 0;
+		spin_unlock(&inode->i_lock);
+		return;
+	}
 	fi->attr_timeout = fuse_time_to_jiffies(attr_valid, attr_valid_nsec);
 	inode->i_ino = attr->ino;
 	inode->i_mode = (inode->i_mode & S_IFMT) | (attr->mode & 07777);
@@ -104,6 +132,22 @@ void fuse_change_attributes(struct inode *inode, struct fuse_attr *attr,
 	/* the file shrank on the server: drop what lies beyond its end */
 	if (S_ISREG(inode->i_mode) && attr->size < oldsize)
 		truncate_pagecache(inode, attr->size);
+}
+
+void fuse_change_attributes(struct inode *inode, struct fuse_attr *attr,
+			    u64 attr_valid, u32 attr_valid_nsec)
+{
+	fuse_apply_attributes(inode, attr, attr_valid, attr_valid_nsec, 0,
+			      false);
+}
+
+/* Attributes from a request sent when attr_ctr was @version. */
+void fuse_change_attributes_since(struct inode *inode, struct fuse_attr *attr,
+				  u64 attr_valid, u32 attr_valid_nsec,
+				  u64 version)
+{
+	fuse_apply_attributes(inode, attr, attr_valid, attr_valid_nsec,
+			      version, true);
 }
 
 static void fuse_init_inode(struct inode *inode, struct fuse_attr *attr)

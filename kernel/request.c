@@ -216,7 +216,7 @@ ssize_t fuse_simple_request(struct fuse_conn *fc, struct fuse_args *args)
 	req = fuse_req_new(fc, args, GFP_KERNEL);
 	if (!req)
 		return -ENOMEM;
-	r = fuse_fill_creds(fc, req, false);
+	r = fuse_fill_creds(fc, req, args->nocreds);
 	if (r) {
 		fuse_req_put(req);
 		return r;

@@ -28,9 +28,13 @@ struct fuse_init_args {
 	struct fuse_init_out out;
 };
 
-/* The only INIT flag we offer: we implement both its presence (parallel
- * lookups and readdirs in one directory) and its absence (serialized). */
-#define FUSE_OFFERED_FLAGS FUSE_PARALLEL_DIROPS
+/* The INIT flags we offer; we implement each one's presence and its
+ * absence: PARALLEL_DIROPS (lookups and readdirs in one directory run in
+ * parallel, else serialized), BIG_WRITES (buffered WRITEs up to max_write,
+ * else a page each), ATOMIC_O_TRUNC (O_TRUNC goes with OPEN, else a
+ * SETATTR follows the OPEN). */
+#define FUSE_OFFERED_FLAGS \
+	(FUSE_PARALLEL_DIROPS | FUSE_BIG_WRITES | FUSE_ATOMIC_O_TRUNC)
 
 static void fuse_init_end(struct fuse_conn *fc, struct fuse_args *args,
 			  int error)
@@ -46,11 +50,16 @@ static void fuse_init_end(struct fuse_conn *fc, struct fuse_args *args,
 					    args->out_size, FUSE_MIN_MINOR);
 		fc->conn_error = true;
 	} else {
+		/* a flag we did not offer is not taken */
+		out->flags &= FUSE_OFFERED_FLAGS;
 		fc->minor = out->minor;
 		fc->max_readahead = clamp_t(u32, out->max_readahead, PAGE_SIZE,
 					    FUSE_MAX_READ_SIZE);
-		fc->parallel_dirops = out->flags & FUSE_OFFERED_FLAGS &
-				      FUSE_PARALLEL_DIROPS;
+		fc->parallel_dirops = out->flags & FUSE_PARALLEL_DIROPS;
+		fc->big_writes = out->flags & FUSE_BIG_WRITES;
+		fc->atomic_o_trunc = out->flags & FUSE_ATOMIC_O_TRUNC;
+		fc->max_write = clamp_t(u32, out->max_write, PAGE_SIZE,
+					FUSE_MAX_WRITE_SIZE);
 	}
 	fuse_set_initialized(fc);
 	kfree(ia);
@@ -107,6 +116,7 @@ static struct inode *fuse_alloc_inode(struct super_block *sb)
 	fi->nodeid = 0;
 	fi->nlookup = 0;
 	fi->attr_timeout = 0;
+	fi->attr_version = 0;
 	fi->blksize = 0;
 	return &fi->inode;
 }
@@ -308,6 +318,7 @@ static int fuse_fill_super(struct super_block *sb, struct fs_context *fsc)
 	if (ctx->max_read)
 		fc->max_read = ctx->max_read;
 	fc->max_readahead = FUSE_MAX_READ_SIZE;
+	fc->max_write = PAGE_SIZE;
 	fm->fc = fc;
 	fm->sb = sb;
 	sb->s_fs_info = fm;
@@ -315,6 +326,7 @@ static int fuse_fill_super(struct super_block *sb, struct fs_context *fsc)
 	sb->s_magic = FUSE_SUPER_MAGIC;
 	sb->s_op = &fuse_super_operations;
 	sb->s_d_op = &fuse_dentry_operations;
+	sb->s_xattr = fuse_xattr_handlers;
 	sb->s_maxbytes = MAX_LFS_FILESIZE;
 	sb->s_time_gran = 1;
 	sb->s_blocksize = ctx->blksize ? ctx->blksize : PAGE_SIZE;
@@ -425,6 +437,7 @@ static void fuse_inode_init_once(void *foo)
 
 	inode_init_once(&fi->inode);
 	mutex_init(&fi->dir_lock);
+	INIT_LIST_HEAD(&fi->write_files);
 }
 
 static int __init fuse_init(void)
@@ -438,6 +451,7 @@ static int __init fuse_init(void)
 					      fuse_inode_init_once);
 	if (!fuse_inode_cachep)
 		return -ENOMEM;
+	fuse_lock_owner_init();
 	r = register_filesystem(&fuse_fs_type);
 	if (r)
 		goto err_cache;

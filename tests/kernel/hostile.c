@@ -6,7 +6,8 @@
  *   hostile --userns MOUNTPOINT check the user namespace rule of fd=
  *
  * It speaks the protocol by hand, so it can lie: each name under the root
- * is one misbehaviour (see lookup_cases[]).  Every reply it writes is
+ * is one misbehaviour (see do_lookup() and do_new_entry()), and the file
+ * "ok" lies about writes, truncation, xattrs and seeks.  Every reply it writes is
  * logged to stdout as "hostile: CASE: write=RESULT", so the test can show
  * what the kernel refused, next to what the caller got. */
 #include <errno.h>
@@ -80,9 +81,12 @@ static void fill_attr(struct fuse_attr *a, uint64_t ino, uint32_t mode,
 
 static const char content[] = "hello from a hostile server\n";
 
+#define CACHED_SIZE 8192
+
 enum {
 	INO_OK = 2,		/* a file, opened with FOPEN_DIRECT_IO */
 	INO_TYPECHANGE = 3,	/* a file in LOOKUP, a directory in GETATTR */
+	INO_CACHED = 4,		/* a file of zeroes, through the page cache */
 };
 
 static void do_lookup(struct fuse_in_header *ih, const char *name)
@@ -94,6 +98,10 @@ static void do_lookup(struct fuse_in_header *ih, const char *name)
 	if (!strcmp(name, "ok")) {
 		e.nodeid = INO_OK;
 		fill_attr(&e.attr, INO_OK, S_IFREG | 0644, sizeof(content) - 1);
+		reply(ih->unique, 0, &e, sizeof(e));
+	} else if (!strcmp(name, "cached")) {
+		e.nodeid = INO_CACHED;
+		fill_attr(&e.attr, INO_CACHED, S_IFREG | 0644, CACHED_SIZE);
 		reply(ih->unique, 0, &e, sizeof(e));
 	} else if (!strcmp(name, "typechange")) {
 		e.nodeid = INO_TYPECHANGE;
@@ -124,12 +132,55 @@ static void do_lookup(struct fuse_in_header *ih, const char *name)
 		e.nodeid = 9;
 		fill_attr(&e.attr, 9, 0644, 0);	/* no file type */
 		reply_raw("badtype", ih->unique, 0, &e, sizeof(e), 0);
+	} else if (!strcmp(name, "hugesize")) {
+		e.nodeid = 11;
+		fill_attr(&e.attr, 11, S_IFREG | 0644, 1ULL << 63);
+		reply_raw("hugesize", ih->unique, 0, &e, sizeof(e), 0);
 	} else if (!strcmp(name, "hang")) {
 		printf("hostile: hang: not answering\n");
 		fflush(stdout);
 	} else {
 		reply(ih->unique, -ENOENT, NULL, 0);
 	}
+}
+
+/*
+ * CREATE, MKNOD, MKDIR, SYMLINK and LINK: the reply describes an entry
+ * the kernel must refuse.  @name is the new entry's name.
+ */
+static void do_new_entry(struct fuse_in_header *ih, const char *name)
+{
+	struct {
+		struct fuse_entry_out e;
+		struct fuse_open_out o;
+	} out;
+	size_t size = ih->opcode == FUSE_CREATE ? sizeof(out) : sizeof(out.e);
+	char what[64];
+
+	memset(&out, 0, sizeof(out));
+	out.o.fh = 43;
+	snprintf(what, sizeof(what), "%.60s", name);
+	if (!strcmp(name, "new-badnode")) {
+		fill_attr(&out.e.attr, 20, S_IFREG | 0644, 0);	/* node id 0 */
+	} else if (!strcmp(name, "new-root")) {
+		out.e.nodeid = FUSE_ROOT_ID;
+		fill_attr(&out.e.attr, 1, S_IFREG | 0644, 0);
+	} else if (!strcmp(name, "new-short")) {
+		out.e.nodeid = 21;
+		fill_attr(&out.e.attr, 21, S_IFREG | 0644, 0);
+		size = sizeof(out.e) - 8;
+	} else {
+		/* the wrong type: a directory where a file (or a link to
+		 * the file "ok") was made, a file for a directory or symlink */
+		bool want_file = ih->opcode == FUSE_CREATE ||
+				 ih->opcode == FUSE_MKNOD ||
+				 ih->opcode == FUSE_LINK;
+
+		out.e.nodeid = 22;
+		fill_attr(&out.e.attr, 22, want_file ? S_IFDIR | 0755 :
+			  S_IFREG | 0644, 0);
+	}
+	reply_raw(what, ih->unique, 0, &out, size, 0);
 }
 
 /* One directory entry whose name has a slash in it. */
@@ -188,6 +239,9 @@ static void serve(void)
 			else if (ih->nodeid == INO_OK)
 				fill_attr(&out.attr, INO_OK, S_IFREG | 0644,
 					  sizeof(content) - 1);
+			else if (ih->nodeid == INO_CACHED)
+				fill_attr(&out.attr, INO_CACHED, S_IFREG | 0644,
+					  CACHED_SIZE);
 			else if (ih->nodeid == INO_TYPECHANGE)
 				fill_attr(&out.attr, INO_TYPECHANGE,
 					  S_IFDIR | 0755, 0);
@@ -205,7 +259,7 @@ static void serve(void)
 		case FUSE_OPENDIR: {
 			struct fuse_open_out out = { .fh = 42 };
 
-			if (ih->opcode == FUSE_OPEN)
+			if (ih->opcode == FUSE_OPEN && ih->nodeid != INO_CACHED)
 				out.open_flags = FOPEN_DIRECT_IO;
 			reply(ih->unique, 0, &out, sizeof(out));
 			break;
@@ -215,13 +269,73 @@ static void serve(void)
 			size_t len = sizeof(content) - 1;
 			size_t off = in->offset < len ? in->offset : len;
 			size_t n2 = len - off < in->size ? len - off : in->size;
+			static char zeroes[CACHED_SIZE];
 
+			if (ih->nodeid == INO_CACHED) {
+				off = in->offset < CACHED_SIZE ? in->offset : CACHED_SIZE;
+				n2 = CACHED_SIZE - off < in->size ?
+				     CACHED_SIZE - off : in->size;
+				reply(ih->unique, 0, zeroes, n2);
+				break;
+			}
 			reply(ih->unique, 0, content + off, n2);
 			break;
 		}
 		case FUSE_READDIR:
 			do_readdir(ih, arg);
 			break;
+		case FUSE_CREATE:
+			do_new_entry(ih, (char *)arg + sizeof(struct fuse_create_in));
+			break;
+		case FUSE_MKNOD:
+			do_new_entry(ih, (char *)arg + sizeof(struct fuse_mknod_in));
+			break;
+		case FUSE_MKDIR:
+			do_new_entry(ih, (char *)arg + sizeof(struct fuse_mkdir_in));
+			break;
+		case FUSE_SYMLINK:
+			do_new_entry(ih, arg);
+			break;
+		case FUSE_LINK:
+			do_new_entry(ih, (char *)arg + sizeof(struct fuse_link_in));
+			break;
+		case FUSE_WRITE: {
+			/* more written than was sent */
+			struct fuse_write_in *in = arg;
+			struct fuse_write_out out = { .size = in->size + 100 };
+
+			reply_raw("write-toomuch", ih->unique, 0, &out, sizeof(out), 0);
+			break;
+		}
+		case FUSE_SETATTR: {
+			/* a truncated file that came back a directory */
+			struct fuse_attr_out out;
+
+			memset(&out, 0, sizeof(out));
+			fill_attr(&out.attr, ih->nodeid, S_IFDIR | 0755, 0);
+			reply_raw("setattr-typechange", ih->unique, 0, &out, sizeof(out), 0);
+			break;
+		}
+		case FUSE_GETXATTR:
+		case FUSE_LISTXATTR: {
+			/* a length no value can have; a list without its NUL */
+			struct fuse_getxattr_in *in = arg;
+			struct fuse_getxattr_out out = { .size = 0xfffffff0 };
+
+			if (!in->size)
+				reply_raw("xattr-hugesize", ih->unique, 0, &out, sizeof(out), 0);
+			else if (ih->opcode == FUSE_LISTXATTR)
+				reply_raw("listxattr-nonul", ih->unique, 0, "user.abc", 8, 0);
+			else
+				reply(ih->unique, -ENODATA, NULL, 0);
+			break;
+		}
+		case FUSE_LSEEK: {
+			struct fuse_lseek_out out = { .offset = (uint64_t)-5 };
+
+			reply_raw("lseek-negative", ih->unique, 0, &out, sizeof(out), 0);
+			break;
+		}
 		case FUSE_FORGET:
 		case FUSE_BATCH_FORGET:
 			break;

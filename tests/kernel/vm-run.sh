@@ -70,8 +70,13 @@ for a in "$here" "$@"; do
 done | sort -u > "$root/keep"
 # Stage two runs as pid 1 in the host's root (switch_root, not chroot:
 # a chrooted process may not create user namespaces, and tests do).
+# What a booted system would give the scripts: /dev/fd for bash's process
+# substitution (devtmpfs has none), and room for the fd per inode that
+# passthrough servers hold (10000-file tests and benchmarks).
 cat > "$root/stage2" <<'EOS'
 #!/bin/sh
+ln -s /proc/self/fd /dev/fd
+ulimit -n 65536
 eval "/bin/bash $(cat /run/kt/suite-args)" 2>&1
 echo "KT-INIT: done"
 /bin/busybox poweroff -f
@@ -112,7 +117,7 @@ EOS
 chmod +x "$root/init" "$root/refuse-modprobe" "$root/stage2"
 (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$work/initramfs.cpio.gz"
 
-timeout 540 qemu-system-x86_64 -accel tcg -m 1024 -smp 1 -nographic -no-reboot \
+timeout 720 qemu-system-x86_64 -accel tcg -m 1024 -smp 1 -nographic -no-reboot \
 	-kernel "$kernel" -initrd "$work/initramfs.cpio.gz" \
 	-append "console=ttyS0 quiet loglevel=4 panic=-1" \
 	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \

@@ -119,6 +119,133 @@ else
 	kill -9 $pp 2>/dev/null
 fi
 
+section writes
+# ---- passthrough_ll over tmpfs: every operation that changes something ----
+src=$T/wsrc; m=$T/wpt; mkdir -p $src $m
+py() { /usr/bin/python3 -c "$1" 2>&1; }
+dd if=/dev/urandom of=$T/rand bs=1M count=8 status=none
+rand=$(md5sum < $T/rand | cut -d' ' -f1)
+$B/example/passthrough_ll -f --source=$src $m >$T/wpt.log 2>&1 &
+wp=$!
+if wait_mount $m; then
+	check w-create "hello hello" "$(echo hello > $m/a && echo "$(cat $src/a) $(cat $m/a)" 2>&1)"
+	cp $T/rand $m/big
+	check w-big "$rand $rand" "$(md5sum < $src/big | cut -d' ' -f1) $(md5sum < $m/big | cut -d' ' -f1)"
+	dd if=$T/rand of=$m/b4k bs=4k status=none
+	check w-dd-4k "$rand" "$(md5sum < $src/b4k | cut -d' ' -f1)"
+	printf a > $m/app; printf b >> $m/app; printf c >> $m/app
+	check w-append "abc" "$(cat $m/app)"
+	echo "a longer line" > $m/t; echo s > $m/t
+	check w-otrunc "s 2" "$(cat $m/t) $(stat -c %s $m/t)"
+	printf AAAAAAAA > $m/c; cat $m/c >/dev/null
+	printf BB | dd of=$m/c bs=1 seek=2 conv=notrunc status=none
+	check w-cache-coherent "AABBAAAA" "$(cat $m/c)"
+	check w-truncate "3 hel" "$(truncate -s 3 $m/a && echo "$(stat -c %s $m/a) $(cat $m/a)" 2>&1)"
+	check w-truncate-grow "10000 0000000000" "$(truncate -s 10000 $m/a && echo "$(stat -c %s $m/a) $(tail -c 5 $m/a | od -An -tx1 | tr -d ' \n')" 2>&1)"
+	check w-ftruncate "5" "$(py "import os; fd=os.open('$m/a', os.O_RDWR); os.ftruncate(fd, 5); print(os.fstat(fd).st_size)")"
+	mv $m/c $m/c2
+	check w-rename "AABBAAAA no" "$(cat $m/c2) $(test -e $m/c && echo yes || echo no)"
+	renameat2="import ctypes,os; l=ctypes.CDLL(None,use_errno=True)
+def r2(a,b,f):
+    if l.renameat2(-100,a.encode(),-100,b.encode(),f): print(os.strerror(ctypes.get_errno())); raise SystemExit"
+	echo one > $m/x1; echo two > $m/x2
+	check w-rename-noreplace "File exists" "$(py "$renameat2
+r2('$m/x1','$m/x2',1); print('ok')")"
+	check w-rename-exchange "two one" "$(py "$renameat2
+r2('$m/x1','$m/x2',2)" && echo $(cat $m/x1 $m/x2))"
+	mv -f $m/x1 $m/x2
+	check w-rename-replace "two 1" "$(cat $m/x2) $(ls $m | grep -c '^x')"
+	ln $m/app $m/app2
+	check w-link "2 abc" "$(stat -c %h $m/app) $(cat $m/app2)"
+	rm $m/app2
+	check w-unlink "1 no" "$(stat -c %h $m/app) $(test -e $src/app2 && echo yes || echo no)"
+	ln -s app $m/sl
+	check w-symlink "app abc" "$(readlink $m/sl) $(cat $m/sl)"
+	mkdir $m/d; echo x > $m/d/f
+	check w-rmdir-nonempty "Directory not empty" "$(err rmdir $m/d)"
+	rm $m/d/f
+	check w-rmdir "ok no" "$(err rmdir $m/d) $(test -e $src/d && echo yes || echo no)"
+	check w-mkdir-nlink "4" "$(mkdir -p $m/p/q $m/p/r && stat -c %h $m/p)"
+	mkfifo $m/fifo
+	check w-mknod "fifo" "$(stat -c %F $m/fifo)"
+	chmod 640 $m/app
+	check w-chmod "640 640" "$(stat -c %a $m/app) $(stat -c %a $src/app)"
+	chown 61000:61001 $m/app
+	check w-chown "61000:61001 61000:61001" "$(stat -c %u:%g $m/app) $(stat -c %u:%g $src/app)"
+	touch -d @1000000000 $m/app; touch -a -d @2000000000 $m/app
+	check w-utimens "2000000000 1000000000" "$(stat -c '%X %Y' $m/app)"
+	touch $m/app
+	check w-utime-now "recent" "$( [ $(( $(date +%s) - $(stat -c %Y $m/app) )) -lt 100 ] && echo recent || stat -c %Y $m/app)"
+	check w-xattr "b'v1' True ENODATA" "$(py "import os,errno
+p='$m/app'; os.setxattr(p,'trusted.k',b'v1'); v=os.getxattr(p,'trusted.k'); l='trusted.k' in os.listxattr(p)
+os.removexattr(p,'trusted.k')
+try: os.getxattr(p,'trusted.k'); e='still there'
+except OSError as x: e=errno.errorcode[x.errno]
+print(v,l,e)")"
+	check w-fsync "ok" "$(py "import os; fd=os.open('$m/app', os.O_RDWR); os.write(fd,b'x'); os.fsync(fd); os.fdatasync(fd); print('ok')")"
+	check w-fsyncdir "ok" "$(py "import os; fd=os.open('$m/p', os.O_RDONLY); os.fsync(fd); print('ok')")"
+	check w-fallocate "1048576 ok" "$(fallocate -l 1M $m/fa && stat -c %s $m/fa) $(err fallocate -p -o 0 -l 4096 $m/fa)"
+	check w-seek-hole "0 65536" "$(py "import os; fd=os.open('$m/sp', os.O_RDWR|os.O_CREAT); os.pwrite(fd,b'x'*4096,65536); print(os.lseek(fd,0,os.SEEK_HOLE), os.lseek(fd,0,os.SEEK_DATA))")"
+	check w-copy-range "$rand" "$(py "import os; i=os.open('$m/big',os.O_RDONLY); o=os.open('$m/cp',os.O_WRONLY|os.O_CREAT)
+n=0
+while n < 8<<20: n += os.copy_file_range(i,o,8<<20)
+" && md5sum < $m/cp | cut -d' ' -f1)"
+	check w-other-uid "Permission denied" "$(err setpriv --reuid 65534 --regid 65534 --clear-groups sh -c "echo x > $m/other")"
+	# stores through a shared mapping reach the server: at msync, and
+	# (with no msync) when the last reference to the file goes
+	check w-mmap-shared-write "MMAPD MMAPD|UNMAP UNMAP" "$(py "import mmap,os
+fd=os.open('$m/mm',os.O_RDWR|os.O_CREAT); os.ftruncate(fd,10000)
+m=mmap.mmap(fd,10000,mmap.MAP_SHARED,mmap.PROT_READ|mmap.PROT_WRITE); m[5000:5005]=b'MMAPD'; m.flush()
+a=os.pread(os.open('$m/mm',os.O_RDONLY),5,5000); b=open('$src/mm','rb').read()[5000:5005]
+m[9000:9005]=b'UNMAP'; m.close(); os.close(fd)
+c=open('$src/mm','rb').read()[9000:9005]; d=open('$m/mm','rb').read()[9000:9005]
+print(a.decode(),b.decode()+'|'+c.decode(),d.decode())")"
+	check w-mmap-then-write "AAxxAAAA" "$(py "import mmap,os
+fd=os.open('$m/mw',os.O_RDWR|os.O_CREAT); os.write(fd,b'........')
+m=mmap.mmap(fd,8,mmap.MAP_SHARED,mmap.PROT_READ|mmap.PROT_WRITE); m[0:8]=b'AAAAAAAA'
+os.pwrite(fd,b'xx',2); print(m[0:8].decode())")"
+	umount $m
+	if wait_gone $wp; then pass w-umount "server exited"; else fail w-umount "server still running"; kill -9 $wp; fi
+else
+	fail w-mount "$(cat $T/wpt.log)"
+	kill -9 $wp 2>/dev/null
+fi
+
+section odirect
+# ---- O_DIRECT: tmpfs refuses it, so over memfs (which does not care) ----
+m=$T/mem; mkdir -p $m
+$B/example/memfs $m -f >$T/mem.log 2>&1 &
+mp=$!
+if wait_mount $m; then
+	dd if=$T/rand of=$m/d bs=64k oflag=direct status=none
+	check odirect "$rand $rand" "$(dd if=$m/d bs=64k iflag=direct status=none | md5sum | cut -d' ' -f1) $(md5sum < $m/d | cut -d' ' -f1)"
+	umount $m
+	wait_gone $mp || { fail odirect-umount "memfs still running"; kill -9 $mp; }
+else
+	fail odirect "$(cat $T/mem.log)"
+	kill -9 $mp 2>/dev/null
+fi
+
+section lib
+# ---- the library's mounted suite: tests/lib/mounted-test and fsops ----
+# fsops' xattr test uses user.* names, which 6.1's tmpfs (the reference)
+# lacks: skipped here, w-xattr above covers xattrs.  Its readdir test makes
+# and walks 10000 entries, minutes under TCG: skipped, pt-readdir-many
+# covers READDIR.
+libt=$(cd "$(dirname "$0")/../lib" && pwd)
+while read -r name kind ex skip extra; do
+	out=$(timeout 200 "$libt/mounted-test" "$B/tests/lib/fsops" "$kind" "$B/example/$ex" $extra "--skip=$skip" 2>&1)
+	rc=$?
+	echo "$out" | awk 'NF == 2 && ($1 == "ok" || $1 == "FAIL")' | while read -r res t; do
+		[ "$res" = ok ] && pass "lib-$name-$t" "" || fail "lib-$name-$t" "see the log"
+	done
+	if [ $rc = 0 ]; then pass "lib-$name" "mounted-test exit 0"; else fail "lib-$name" "exit $rc"; echo "$out"; fi
+done <<'EOL'
+passthrough_ll passthrough passthrough_ll xattr,readdir
+memfs memfs memfs xattr,readdir
+direct_io passthrough passthrough xattr,readdir,mmap --server=-odirect_io
+EOL
+
 section hostile
 # ---- a hostile server, mounting with mount(2)'s option string ----
 m=$T/hostile; mkdir -p $m
@@ -138,6 +265,46 @@ if wait_mount $m; then
 	sleep 0.01
 	check hostile-typechange "Input/output error" "$(err stat $m/typechange)"
 	check hostile-slash-dirent "Input/output error" "$(err ls $m)"
+	check hostile-hugesize-caller "Input/output error" "$(err stat $m/hugesize)"
+	# replies to the write path and the namespace operations
+	for c in new-badnode new-root new-short new-wrongtype; do
+		check hostile-create-$c "Input/output error" "$(err touch $m/$c)"
+	done
+	check hostile-mknod-wrongtype "Input/output error" "$(err mkfifo $m/new-wrongtype)"
+	check hostile-mkdir-wrongtype "Input/output error" "$(err mkdir $m/new-wrongtype)"
+	check hostile-symlink-wrongtype "Input/output error" "$(err ln -s ok $m/new-wrongtype)"
+	check hostile-link-wrongtype "Input/output error" "$(err ln $m/ok $m/new-wrongtype)"
+	check hostile-write-toomuch "Input/output error" "$(/usr/bin/python3 -c "import os
+fd=os.open('$m/ok',os.O_WRONLY)
+try: print(os.write(fd,b'hello'))
+except OSError as e: print(e.strerror)" 2>&1)"
+	check hostile-setattr-typechange "Input/output error" "$(err truncate -s 1 $m/ok)"
+	xa="import ctypes,os; l=ctypes.CDLL(None,use_errno=True)"
+	# Linux's fuse caps an impossible xattr length at 64 KiB and hands an
+	# impossible seek offset to vfs_setpos (EINVAL); ours says EIO
+	eio="Input/output error" big=$eio seekerr=$eio
+	[ "$WHICH" = stock ] && big=65536 seekerr="Invalid argument"
+	check hostile-getxattr-hugesize "$big" "$(/usr/bin/python3 -c "$xa
+r=l.getxattr(b'$m/ok',b'user.x',None,0); print(r if r>=0 else os.strerror(ctypes.get_errno()))" 2>&1)"
+	check hostile-listxattr-hugesize "$big" "$(/usr/bin/python3 -c "$xa
+r=l.listxattr(b'$m/ok',None,0); print(r if r>=0 else os.strerror(ctypes.get_errno()))" 2>&1)"
+	check hostile-listxattr-nonul "Input/output error" "$(/usr/bin/python3 -c "$xa
+b=ctypes.create_string_buffer(256); r=l.listxattr(b'$m/ok',b,256); print(r if r>=0 else os.strerror(ctypes.get_errno()))" 2>&1)"
+	check hostile-lseek-negative "$seekerr" "$(/usr/bin/python3 -c "import os
+fd=os.open('$m/ok',os.O_RDONLY)
+try: print(os.lseek(fd,0,os.SEEK_DATA))
+except OSError as e: print(e.strerror)" 2>&1)"
+	# writeback of a shared mapping's page, answered with a lie
+	mw=$(/usr/bin/python3 -c "import mmap,os
+fd=os.open('$m/cached',os.O_RDWR); m=mmap.mmap(fd,8192,mmap.MAP_SHARED,mmap.PROT_READ|mmap.PROT_WRITE)
+m[0:5]=b'dirty'
+try: m.flush(); print('ok')
+except OSError as e: print(e.strerror)" 2>&1)
+	if [ "$WHICH" = ours ]; then
+		check hostile-writeback-toomuch "Input/output error" "$mw"
+	else
+		info hostile-writeback-toomuch "$mw"
+	fi
 	for c in wrongunique short oversized badlen errpayload poserror; do
 		want=EINVAL; [ $c = wrongunique ] && want=ENOENT
 		check hostile-$c-write "$want" "$(sed -n "s/^hostile: $c: write=//p" $T/hostile.log | head -1)"
