@@ -137,11 +137,18 @@ stop() {
 }
 io() {
   head -c 8M /dev/urandom > "$tmp/data"
-  cp "$tmp/data" "$tmp/mnt/data" && sync "$tmp/mnt/data" || { echo "FAIL: write" >&2; exit 1; }
-  # read from the file system, not the page cache; not memfs_ll's: 3.18.2's
-  # drops a file whose inode the kernel forgets (on its own library too)
+  # fd 3 keeps the file's inode referenced until the end: 3.18.2's memfs_ll
+  # drops a file whose inode the kernel forgets (on its own library too),
+  # which memory pressure or another test's drop_caches can cause at any
+  # moment between the write and the read.
+  exec 3<>"$tmp/mnt/data" || { echo "FAIL: create" >&2; exit 1; }
+  dd if="$tmp/data" of="$tmp/mnt/data" bs=1M conv=fsync status=none ||
+    { exec 3<&-; echo "FAIL: write" >&2; exit 1; }
+  # read from the file system, not the page cache (not for memfs_ll: see
+  # above)
   [ "$ex" = memfs_ll ] || echo 3 > /proc/sys/vm/drop_caches
-  cmp "$tmp/data" "$tmp/mnt/data" || { echo "FAIL: read back differs" >&2; exit 1; }
+  cmp "$tmp/data" "$tmp/mnt/data" || { exec 3<&-; echo "FAIL: read back differs" >&2; exit 1; }
+  exec 3<&-
   mkdir "$tmp/mnt/d" && touch "$tmp/mnt/d/f" && [ "$(ls "$tmp/mnt/d")" = f ] ||
     { echo "FAIL: mkdir/create/readdir" >&2; exit 1; }
   echo "8 MiB written and read back, mkdir, create, readdir: ok"
