@@ -27,7 +27,7 @@ as_user() { timeout 60 setpriv --reuid=$USER_UID --regid=$USER_UID --init-groups
 
 is_fuse() { [ "$(findmnt -n -o FSTYPE --mountpoint "$1" 2>/dev/null)" = fuse.squashfuse ]; }
 # wait_for CMD...: until CMD succeeds, 30 s at most (TCG is slow).
-wait_for() { local i; for i in $(seq 150); do "$@" && return 0; sleep 0.2; done; return 1; }
+wait_for() { local end=$((SECONDS + 30)); until "$@"; do [ $SECONDS -lt $end ] || return 1; sleep 0.2; done; }
 not() { ! "$@"; }
 serves() { [ "$(as_user cat "$1/hello.txt" 2>/dev/null)" = "$HELLO" ]; }
 fused_pid() { systemctl show -p MainPID --value fused.service; }
@@ -45,6 +45,8 @@ phase_early() {
 	check "fused is not running at boot (systemctl is-active fused: $(systemctl is-active fused.service))" \
 		test "$(systemctl is-active fused.service)" = inactive
 	check "no fused process at boot" test -z "$(fused_procs)"
+	check "/run/fused made at boot by systemd-tmpfiles ($(stat -c '%a %U' /run/fused 2>&1))" \
+		test "$(stat -c '%a %U' /run/fused 2>/dev/null)" = "700 root"
 	local out
 	out=$(as_user fusedctl list --json 2>&1)
 	check "the first call (fusedctl list as uid $USER_UID) is answered: $out" test "$out" = "[]"
@@ -109,6 +111,26 @@ phase_main() {
 	for mp in $FSTAB_MP $SVC_MP $USER_MP; do
 		check "$mp still serves after the restart" serves $mp
 	done
+	# An upgrade (the same package again: preinst upgrade, postinst
+	# configure), as apt does it, with the three mounts live.
+	local deb=$(ls /usr/local/lib/fused-vmtest/debs/fused_*.deb)
+	# A new version's unit differs from the one systemd loaded: here the
+	# loaded one's mtime does, which is what systemd compares.
+	touch /lib/systemd/system/fused.service
+	systemctl daemon-reload
+	check "dpkg -i ${deb##*/} (an upgrade) with the mounts live" \
+		bash -c "dpkg -i $deb >/run/dpkg-upgrade.log 2>&1 || { cat /run/dpkg-upgrade.log; false; }"
+	check "the upgrade stopped fused.service ($(systemctl is-active fused.service)), its mounts stayed" \
+		bash -c "$(declare -f is_fuse); [ \"\$(systemctl is-active fused.service)\" = inactive ] &&
+		         is_fuse $FSTAB_MP && is_fuse $SVC_MP && is_fuse $USER_MP"
+	check "no unit file changed on disk without systemd knowing (NeedDaemonReload=$(systemctl show -p NeedDaemonReload --value fused.service))" \
+		test "$(systemctl show -p NeedDaemonReload --value fused.service)" = no
+	after=$(listed)
+	check "the next call starts the new fused, which lists the same mounts and owners" \
+		test "$before" = "$after" -a "$(systemctl is-active fused.service)" = active
+	for mp in $FSTAB_MP $SVC_MP $USER_MP; do
+		check "$mp still serves after the upgrade" serves $mp
+	done
 	check "uid $USER_UID unmounts $USER_MP (fusermount3 -u) after the restart" \
 		as_user fusermount3 -u $USER_MP
 	check "$USER_MP is gone" not is_fuse $USER_MP
@@ -137,6 +159,19 @@ phase_main() {
 		         grep -q '^Seccomp:[[:space:]]*2\$' /proc/$pid/status"
 	check "fused.service never failed or restarted by itself (NRestarts=$(systemctl show -p NRestarts --value fused.service))" \
 		test "$(systemctl show -p NRestarts --value fused.service)" = 0
+	# systemd and dbus-daemon on fused's units and files: nothing to say.
+	local warn
+	warn=$(journalctl -b -o cat -p warning _PID=1 + _SYSTEMD_UNIT=dbus.service |
+		grep -E 'fused\.service|fused-fs@|fuse1|fused\.conf')
+	check "no warning from systemd or dbus-daemon about fused's units${warn:+: $warn}" test -z "$warn"
+	# Removal under systemd (no mounts left): the prerm stops fused.service,
+	# nothing runs a deleted binary.  Then back, for the shutdown phase.
+	check "dpkg -r fused (sshfs and squashfuse need a fuse3: --force-depends)" \
+		bash -c "dpkg -r --force-depends fused >/run/dpkg-remove.log 2>&1 || { cat /run/dpkg-remove.log; false; }"
+	check "the removal stopped fused.service ($(systemctl is-active fused.service)), no fused runs" \
+		bash -c "$(declare -f fused_procs); [ \"\$(systemctl is-active fused.service)\" != active ] && [ -z \"\$(fused_procs)\" ]"
+	check "dpkg -i ${deb##*/} again" \
+		bash -c "dpkg -i $deb >/run/dpkg-reinstall.log 2>&1 || { cat /run/dpkg-reinstall.log; false; }"
 	echo "# fused's journal:"
 	journalctl -b -o short-monotonic -u fused.service --no-pager | sed 's/^/#   /' | tail -40
 

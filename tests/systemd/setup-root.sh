@@ -9,6 +9,9 @@ p=/run/fused-vmtest
 # itself for a container's init and ignore the kernel's command line
 # (systemd.unit=).  It is a VM's init here.
 rm -f /.dockerenv /run/.containerenv
+# So is its policy-rc.d, which forbids every service action of maintainer
+# scripts (exit 101): deb-systemd-invoke would do nothing at all.
+rm -f /usr/sbin/policy-rc.d
 
 # Triggers that would cost minutes under TCG and test nothing of ours:
 # fuse3's postrm rebuilds the initramfs, man-db its index.
@@ -52,6 +55,8 @@ EOC
 
 install -d /usr/local/lib/fused-vmtest
 install -m 0755 $p/guest-test.sh /usr/local/lib/fused-vmtest/
+# For the upgrade and the removal under systemd.
+cp -r $p/debs /usr/local/lib/fused-vmtest/
 install -m 0644 $p/fused-vmtest*.target $p/fused-vmtest*.service /etc/systemd/system/
 # Nothing this container image enables must slow the boot or touch the
 # network: the target pulls in basic.target and ours only, and these, which

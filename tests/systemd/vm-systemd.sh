@@ -129,9 +129,11 @@ mkdir -p /newroot/run/fused-vmtest
 cp -a /payload/. /newroot/run/fused-vmtest/
 chroot /newroot /bin/sh /run/fused-vmtest/setup-root.sh || fail "setting up the guest's root"
 umount /newroot/proc
-# /run stays: what setup-root.sh left there is for the test.  /tmp stays a
-# tmpfs: the host's /tmp below it is nothing of the guest's, and
-# systemd-tmpfiles would empty it at boot, file by file, over 9p.
+# systemd gets an empty /run, as at any boot: /run/fused must come from
+# tmpfiles.d.  /tmp stays a tmpfs: the host's /tmp below it is nothing of
+# the guest's, and systemd-tmpfiles would empty it at boot, file by file,
+# over 9p.
+umount /newroot/run
 echo "SV: switching to systemd"
 exec switch_root /newroot /lib/systemd/systemd
 EOS
