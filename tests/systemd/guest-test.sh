@@ -39,7 +39,15 @@ bus_owner_pid() {
 # "MOUNTPOINT OWNER" of each mount fused lists, sorted, as the user sees it.
 listed() { as_user fusedctl list --json | jq -r '.[] | "\(.mountpoint) \(.owner)"' | sort; }
 is_listed() { listed | grep -qx "$1 $USER_UID"; }
-fused_procs() { local p; for p in /proc/[0-9]*; do [ "$(readlink "$p/exe" 2>/dev/null)" = /usr/sbin/fused ] && echo "${p#/proc/}"; done; }
+# Every process running /usr/sbin/fused, also one whose binary dpkg removed.
+fused_procs() {
+	local p
+	for p in /proc/[0-9]*; do
+		case "$(readlink "$p/exe" 2>/dev/null)" in
+		"/usr/sbin/fused"|"/usr/sbin/fused (deleted)") echo "${p#/proc/}" ;;
+		esac
+	done
+}
 
 phase_early() {
 	check "fused is not running at boot (systemctl is-active fused: $(systemctl is-active fused.service))" \
@@ -114,9 +122,10 @@ phase_main() {
 	# An upgrade (the same package again: preinst upgrade, postinst
 	# configure), as apt does it, with the three mounts live.
 	local deb=$(ls /usr/local/lib/fused-vmtest/debs/fused_*.deb)
-	# A new version's unit differs from the one systemd loaded: here the
-	# loaded one's mtime does, which is what systemd compares.
-	touch /lib/systemd/system/fused.service
+	# A new version's unit is newer than the one systemd loaded: here the
+	# loaded one is made older than the package's (systemd compares mtimes,
+	# and only a newer file needs a reload).
+	touch -d @1 /lib/systemd/system/fused.service
 	systemctl daemon-reload
 	check "dpkg -i ${deb##*/} (an upgrade) with the mounts live" \
 		bash -c "dpkg -i $deb >/run/dpkg-upgrade.log 2>&1 || { cat /run/dpkg-upgrade.log; false; }"

@@ -30,7 +30,7 @@ if ! dpkg -i $p/debs/libfuse3-fused-dev_*.deb $p/debs/fused_*.deb \
 	echo "SV: FATAL: dpkg -i of the packages"
 	exit 1
 fi
-echo "SV: installed $(cd $p/debs && echo *.deb)"
+echo "SV: installed $(cd $p/debs && echo *.deb) at $(cut -d" " -f1 /proc/uptime) s of uptime"
 
 # The user of the checks, and where it mounts.
 groupadd -g 61000 fusetest
