@@ -77,21 +77,7 @@ stage_build() {
 
   if [ -z "$debdir" ]; then
     log "building the packages from $SRCDIR (log: $work/build.log)"
-    mkdir "$work/src"
-    # The tree as git sees it (tracked and untracked, not ignored): no build
-    # directory of anybody's comes along.
-    if git -C "$SRCDIR" rev-parse --git-dir >/dev/null 2>&1; then
-      git -C "$SRCDIR" ls-files -z -co --exclude-standard |
-        (cd "$SRCDIR" && tar --null -T - -cf -) | tar -xf - -C "$work/src"
-    else
-      tar -C "$SRCDIR" --exclude='./build*' --exclude='./obj-*' -cf - . | tar -xf - -C "$work/src"
-    fi
-    # nocheck: the unit suite has run in this CI already.
-    if ! (cd "$work/src" && DEB_BUILD_OPTIONS="nocheck parallel=$(nproc)" \
-            dpkg-buildpackage -us -uc -b) >"$work/build.log" 2>&1; then
-      tail -40 "$work/build.log" >&2
-      die "dpkg-buildpackage failed"
-    fi
+    "$HERE/build-debs.sh" "$SRCDIR" "$work" || die "dpkg-buildpackage failed"
     debdir=$work
     # Lintian clean: every tag left is overridden in debian/ and explained
     # in debian/README.source.
