@@ -81,7 +81,7 @@ use_memfs() {
   h_check "$who: rmdir of a full directory: ENOTEMPTY" \
     fails_with "$u" "not empty" rmdir "$m/d"
   h_check "$who: rm, rmdir, empty again" run "$u" sh -c \
-    'set -e; rm "$1/d/g" "$1/d/l" "$1/d/x" "$1/d/y"; rmdir "$1/d"; left=$(ls -A "$1");
+    'set -ex; rm "$1/d/g" "$1/d/l" "$1/d/x" "$1/d/y"; rmdir "$1/d"; left=$(ls -A "$1");
      test -z "$left" || { echo "  (left: $left)" >&2; exit 1; }' sh "$m"
 }
 
