@@ -18,38 +18,14 @@ kernel=/boot/vmlinuz-$kver
 [ "$module" = stock ] && module=$moddir/kernel/fs/fuse/fuse.ko
 
 # Modules to load, dependencies first, resolved through modules.dep.
-declare -A seen=()
-order=()
-add_mod() {
-	local name=$1 path deps d
-	path=$(awk -F: -v n="$name" '{ f = $1; sub(".*/", "", f); sub(/\.ko(\.[a-z]+)?$/, "", f); if (f == n) { print; exit } }' "$moddir/modules.dep")
-	[ -n "$path" ] || return 0	# built in
-	deps=${path#*:}
-	path=${path%%:*}
-	[ -n "${seen[$path]:-}" ] && return 0
-	seen[$path]=1
-	for d in $deps; do
-		d=${d##*/}
-		add_mod "${d%%.ko*}"
-	done
-	order+=("$path")
-}
-for m in virtio_pci 9pnet_virtio 9p; do add_mod $m; done
+. "$here/vm-modules.sh"
+add_mod virtio_pci 9pnet_virtio 9p
 
 root=$work/initramfs
 rm -rf "$root"
 mkdir -p "$root"/{bin,mods,proc,sys,dev,host}
 cp /bin/busybox "$root/bin/busybox"
-: > "$root/mods/order"
-for p in "${order[@]}"; do
-	f=${p##*/}
-	case $f in
-	*.ko.xz) xz -dc "$moddir/$p" > "$root/mods/${f%.xz}"; f=${f%.xz} ;;
-	*.ko.zst) zstd -qdc "$moddir/$p" > "$root/mods/${f%.zst}"; f=${f%.zst} ;;
-	*) cp "$moddir/$p" "$root/mods/$f" ;;
-	esac
-	echo "$f" >> "$root/mods/order"
-done
+copy_mods "$root/mods"
 cp "$module" "$root/fuse.ko"
 
 # Whatever asks for a module gets nothing: only the fuse.ko above loads.
